@@ -1,0 +1,64 @@
+# Training Bookings. `make run` serves the app; `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test test-sqlite test-postgres lint format bench install install-dev migrate demo send-mail clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo
+
+run: demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# SQLite always; PostgreSQL as well when TEST_DATABASE_URL is set.
+test: install-dev
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== tests on SQLite =="; \
+		env -u TEST_DATABASE_URL $(BIN)/python -m pytest -m "not postgres" $(PYTEST_ARGS) || exit $$?; \
+		echo "== tests on PostgreSQL =="; \
+		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+	else \
+		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install-dev
+	$(BIN)/python bench/catalogue.py
+	$(BIN)/python bench/booking.py
+	$(BIN)/python bench/feeds.py
+
+send-mail: install
+	$(FLASK) outbox send --loop
+
+clean:
+	rm -rf $(VENV) .pytest_cache

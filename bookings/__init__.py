@@ -1,0 +1,147 @@
+"""Training Bookings: course catalogue and booking service."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from .extensions import csrf, db, limiter, login_manager, mail, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None) -> Flask:
+    """Build the app; config is a config class, a name ('test'), or None for APP_ENV."""
+    import config as config_module
+
+    app = Flask(
+        __name__,
+        instance_path=str(config_module.INSTANCE_DIR),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    if config is None or isinstance(config, str):
+        config = config_module.load(config)
+    app.config.from_object(config)
+    app.config.from_pyfile("config.py", silent=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Writers wait for each other instead of failing at once.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        options.setdefault("connect_args", {"timeout": 30})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+
+    from . import timefmt
+    from .markup import register_filters as register_markup
+
+    timefmt.register_filters(app)
+    register_markup(app)
+
+    from .accounts.views import bp as accounts_bp
+    from .api.views import bp as api_bp
+    from .booking.views import bp as booking_bp
+    from .brochures.views import bp as brochures_bp
+    from .calendar.views import bp as calendar_bp
+    from .catalogue.views import bp as catalogue_bp
+    from .staff.views import bp as staff_bp
+    from .trainer.views import bp as trainer_bp
+
+    for blueprint in (
+        catalogue_bp,
+        accounts_bp,
+        booking_bp,
+        calendar_bp,
+        trainer_bp,
+        staff_bp,
+        brochures_bp,
+        api_bp,
+    ):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)
+
+    if app.config.get("BENCH_ROUTES"):
+        from .bench_routes import register as register_bench
+
+        register_bench(app)
+
+    from .cli import register as register_cli
+
+    register_cli(app)
+    _register_error_pages(app)
+    _register_context(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from .models import User
+
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    if app.config.get("OUTBOX_SEND_IN_PROCESS") and not app.testing:
+        from .mail.outbox import start_background_sender
+
+        start_background_sender(app)
+
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Foreign keys on and WAL for every SQLite connection."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _register_error_pages(app: Flask) -> None:
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if wants_json():
+            return {"error": exc.name, "message": exc.description}, exc.code
+        template = {403: "errors/403.html", 404: "errors/404.html"}.get(
+            exc.code, "errors/error.html"
+        )
+        return render_template(template, error=exc), exc.code
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception):
+        logging.getLogger(__name__).exception("Unhandled error on %s", request.path)
+        db.session.rollback()
+        if wants_json():
+            return {"error": "Internal Server Error", "message": "Something went wrong."}, 500
+        return render_template("errors/500.html"), 500
+
+
+def _register_context(app: Flask) -> None:
+    from .models import SECTOR_LABELS
+
+    @app.context_processor
+    def site():
+        return {
+            "org_name": app.config["ORG_NAME"],
+            "sector_labels": SECTOR_LABELS,
+        }

@@ -1,0 +1,5 @@
+"""Register, sign in, sign out, password reset, profile."""
+
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)

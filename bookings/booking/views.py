@@ -1,0 +1,5 @@
+"""Book a place, join the waiting list, my bookings, cancel."""
+
+from flask import Blueprint
+
+bp = Blueprint("booking", __name__)

@@ -1,0 +1,137 @@
+"""Configuration: values come from the environment names in SPEC.md.
+
+`instance/config.py`, when present, overrides them. Nothing else in the project
+reads os.environ.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    """The SECRET_KEY from the environment, or one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        # O_EXCL so two workers starting at once agree on one key.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """postgres:// and postgresql:// URLs name the psycopg 3 driver SQLAlchemy should use."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{INSTANCE_DIR / 'bookings.sqlite'}"
+
+
+class Config:
+    SECRET_KEY = None  # filled in by load()
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    ORG_NAME = os.environ.get("ORG_NAME", "Medway Volunteer Network")
+    ORG_EMAIL = os.environ.get("ORG_EMAIL", "training@medwayvolunteers.org.uk")
+    TIMEZONE = os.environ.get("TIMEZONE", "Europe/London")
+    # Absolute links in emails and calendar files.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS")
+    MAIL_USE_SSL = _flag("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Medway Volunteer Network <training@medwayvolunteers.org.uk>"
+    )
+    MAIL_DIR = str(INSTANCE_DIR / "mail")
+    # Deliver the outbox from a background thread inside the web process (make run).
+    OUTBOX_SEND_IN_PROCESS = _flag("OUTBOX_SEND_IN_PROCESS")
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    UPLOAD_DIR = str(INSTANCE_DIR / "uploads")
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    BROCHURE_MAX_BYTES = 10 * 1024 * 1024
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds
+
+    PER_PAGE = 20
+    # Registers a constant-bytes route for benchmarks; never set in production.
+    BENCH_ROUTES = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+    OUTBOX_SEND_IN_PROCESS = _flag("OUTBOX_SEND_IN_PROCESS", True)
+
+
+class TestConfig(Config):
+    TESTING = True
+    # CSRF stays on: the tests fetch and send the token as a browser would.
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_ENABLED = False
+    MAIL_SERVER = None
+    SITE_URL = "http://localhost"
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def load(name: str | None = None) -> type[Config]:
+    """Pick the config class named by name or APP_ENV, with secrets filled in."""
+    name = name or os.environ.get("APP_ENV", "development")
+    cls = CONFIGS[name]
+    cls.SECRET_KEY = _secret_key()
+    if name == "test" and os.environ.get("TEST_DATABASE_URL"):
+        cls.SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ["TEST_DATABASE_URL"])
+    else:
+        cls.SQLALCHEMY_DATABASE_URI = _database_url()
+    if os.environ.get("BENCH_ROUTES"):
+        cls.BENCH_ROUTES = _flag("BENCH_ROUTES")
+    return cls

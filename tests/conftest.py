@@ -1,0 +1,123 @@
+"""Test app, clean database per test, clients and sign-in helpers.
+
+The schema is built by running the migrations, so they cannot drift from the
+models. The suite runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+
+import pytest
+
+_instance = tempfile.mkdtemp(prefix="tb-test-instance-")
+os.environ["INSTANCE_PATH"] = _instance
+os.environ.setdefault("APP_ENV", "test")
+
+import config  # noqa: E402
+from bookings import create_app  # noqa: E402
+from bookings.extensions import db  # noqa: E402
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app():
+    from flask_migrate import upgrade
+
+    cfg = config.load("test")
+    url = cfg.SQLALCHEMY_DATABASE_URI
+    if url.startswith("sqlite"):
+        cfg.SQLALCHEMY_DATABASE_URI = f"sqlite:///{_instance}/test.sqlite"
+    else:
+        _reset_postgres(url)
+    app = create_app(cfg)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def is_postgres(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+def _clean(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            else:
+                for name in tables:
+                    conn.exec_driver_sql(f"DELETE FROM {name}")
+                has_sequence = conn.exec_driver_sql(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
+                ).first()
+                if has_sequence:
+                    conn.exec_driver_sql("DELETE FROM sqlite_sequence")
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Every test runs inside an app context on an empty database."""
+    _clean(app)
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def postgres(is_postgres):
+    """For tests that only mean something on PostgreSQL."""
+    if not is_postgres:
+        if os.environ.get("REQUIRE_SERVICES") and not os.environ.get("TEST_DATABASE_URL"):
+            pytest.fail("PostgreSQL is required here (REQUIRE_SERVICES) but TEST_DATABASE_URL is unset")
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://...")
+
+
+def csrf_token(client, path: str = "/auth/login") -> str:
+    """The CSRF token a browser would send, read from a page's form."""
+    response = client.get(path)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no csrf_token in the form at {path}"
+    return match.group(1)
+
+
+def post_form(client, path: str, data: dict, form_page: str | None = None, **kwargs):
+    """POST a form the way a browser does: fetch the page, send its CSRF token back."""
+    data = dict(data)
+    data.setdefault("csrf_token", csrf_token(client, form_page or path))
+    return client.post(path, data=data, **kwargs)
+
+
+def login_as(client, user) -> None:
+    """Sign the test client in as user (the same session Flask-Login makes)."""
+    with client.session_transaction() as sess:
+        sess["_user_id"] = str(user.id)
+        sess["_fresh"] = True
