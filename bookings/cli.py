@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
+
+from .extensions import db
+from .models import ROLES, SECTORS
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 catalogue_cli = AppGroup("catalogue", help="Import the course catalogue.")
@@ -24,3 +29,60 @@ def demo():
     from .demo import load_demo
 
     load_demo(echo=click.echo)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's full name.")
+@click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True)
+@click.option("--sector", type=click.Choice(SECTORS), default=None)
+@click.option("--organisation", default="", help="Organisation the person works for.")
+@click.password_option("--password", help="Prompted for when not given.")
+def users_create(email, name, role, sector, organisation, password):
+    """Create a user account."""
+    from .accounts.service import create_user
+    from .errors import AccountError
+
+    try:
+        user = create_user(
+            email, name, password, role=role, sector=sector, organisation=organisation
+        )
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@catalogue_cli.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+def catalogue_import(csv_file):
+    """Create or update courses and sessions from a CSV file (see the README)."""
+    from .catalogue.importer import import_csv
+
+    with open(csv_file, encoding="utf-8-sig", newline="") as fh:
+        report = import_csv(fh, progress=True)
+    click.echo(report.summary())
+    for line in report.rejected_lines():
+        click.echo(line, err=True)
+    if report.rejected:
+        sys.exit(1)
+
+
+@outbox_cli.command("send")
+@click.option("--loop", is_flag=True, help="Keep running, delivering new messages as they arrive.")
+@click.option("--limit", type=int, default=None, help="Stop after this many messages.")
+def outbox_send(loop, limit):
+    """Deliver pending email, retrying temporary failures with back-off."""
+    from .mail.outbox import run_sender
+
+    run_sender(loop=loop, limit=limit, echo=click.echo)
+
+
+@reminders_cli.command("send")
+def reminders_send():
+    """Queue reminders for sessions starting within 48 hours (once per booking)."""
+    from .mail.reminders import queue_reminders
+
+    count = queue_reminders()
+    click.echo(f"Queued {count} reminder{'s' if count != 1 else ''}.")
