@@ -97,7 +97,9 @@ def postgres(is_postgres):
     """For tests that only mean something on PostgreSQL."""
     if not is_postgres:
         if os.environ.get("REQUIRE_SERVICES") and not os.environ.get("TEST_DATABASE_URL"):
-            pytest.fail("PostgreSQL is required here (REQUIRE_SERVICES) but TEST_DATABASE_URL is unset")
+            pytest.fail(
+                "PostgreSQL is required here (REQUIRE_SERVICES) but TEST_DATABASE_URL is unset"
+            )
         pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://...")
 
 

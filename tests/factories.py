@@ -12,8 +12,16 @@ _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
 
 
-def make_user(role="learner", *, email=None, name=None, sector="voluntary", organisation="Carers Trust",
-              password=PASSWORD, commit=True) -> User:
+def make_user(
+    role="learner",
+    *,
+    email=None,
+    name=None,
+    sector="voluntary",
+    organisation="Carers Trust",
+    password=PASSWORD,
+    commit=True,
+) -> User:
     n = next(_seq)
     user = User(
         email=email or f"user{n}@example.org",
@@ -29,8 +37,17 @@ def make_user(role="learner", *, email=None, name=None, sector="voluntary", orga
     return user
 
 
-def make_course(*, slug=None, title=None, price_voluntary_pence=2500, price_private_pence=4500,
-                category="Wellbeing", published=True, commit=True, **fields) -> Course:
+def make_course(
+    *,
+    slug=None,
+    title=None,
+    price_voluntary_pence=2500,
+    price_private_pence=4500,
+    category="Wellbeing",
+    published=True,
+    commit=True,
+    **fields,
+) -> Course:
     n = next(_seq)
     course = Course(
         slug=slug or f"course-{n}",
@@ -48,9 +65,18 @@ def make_course(*, slug=None, title=None, price_voluntary_pence=2500, price_priv
     return course
 
 
-def make_session(course=None, *, starts_at=None, starts_in=timedelta(days=14), hours=3,
-                 capacity=10, trainer=None, venue_name="Community Hub", commit=True,
-                 **fields) -> Session:
+def make_session(
+    course=None,
+    *,
+    starts_at=None,
+    starts_in=timedelta(days=14),
+    hours=3,
+    capacity=10,
+    trainer=None,
+    venue_name="Community Hub",
+    commit=True,
+    **fields,
+) -> Session:
     course = course or make_course()
     starts_at = starts_at or (datetime.now(UTC) + starts_in).replace(
         minute=0, second=0, microsecond=0

@@ -52,12 +52,17 @@ def _booking_email(kind: str, booking: Booking, subject: str, opening: str) -> E
 
 
 def booking_confirmed(booking: Booking) -> Email:
-    return _booking_email("booking_confirmed", booking, "Booking confirmed", "Your place is booked.")
+    return _booking_email(
+        "booking_confirmed", booking, "Booking confirmed", "Your place is booked."
+    )
 
 
 def added_to_waiting_list(booking: Booking) -> Email:
     return _booking_email(
-        "waitlisted", booking, "On the waiting list", "The session is full; you are on the waiting list."
+        "waitlisted",
+        booking,
+        "On the waiting list",
+        "The session is full; you are on the waiting list.",
     )
 
 
@@ -68,11 +73,15 @@ def promoted(booking: Booking) -> Email:
 
 
 def booking_cancelled(booking: Booking) -> Email:
-    return _booking_email("booking_cancelled", booking, "Booking cancelled", "Your booking is cancelled.")
+    return _booking_email(
+        "booking_cancelled", booking, "Booking cancelled", "Your booking is cancelled."
+    )
 
 
 def password_reset(user: User, link: str) -> Email:
-    text = f"Dear {user.name},\n\nTo choose a new password, open this link within an hour:\n{link}\n"
+    text = (
+        f"Dear {user.name},\n\nTo choose a new password, open this link within an hour:\n{link}\n"
+    )
     return Email(
         kind="password_reset",
         recipient=user.email,
