@@ -31,6 +31,13 @@ class BadParameter(Exception):
         self.message = message
 
 
+@bp.before_request
+def refuse_nul_characters():
+    for name, value in request.args.items(multi=True):
+        if "\x00" in value:
+            raise BadParameter(name, f"{name} contains a NUL character.")
+
+
 @bp.errorhandler(BadParameter)
 def bad_parameter(exc: BadParameter):
     return {"error": "Bad Request", "message": exc.message, "parameter": exc.parameter}, 400

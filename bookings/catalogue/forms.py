@@ -15,6 +15,12 @@ from .queries import CatalogueSearch
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 QUERY_MAX = 200
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def without_control_characters(value: str | None) -> str | None:
+    """Typed text never holds control characters; databases refuse some (NUL)."""
+    return CONTROL_CHARACTERS.sub(" ", value) if value else value
 
 
 def parse_month(value: str) -> tuple[int, int] | None:
@@ -43,6 +49,7 @@ class CatalogueSearchForm(FlaskForm):
             Optional(),
             Length(max=QUERY_MAX, message=f"Search for at most {QUERY_MAX} characters."),
         ],
+        filters=[without_control_characters],
         widget=SearchInput(),
     )
     category = SelectField("Category", choices=[], validate_choice=False)

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TextIO
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from tqdm import tqdm
 
 from ..errors import ImportRowError
@@ -139,6 +139,9 @@ def parse_instant(value: str, column: str) -> datetime:
 def parse_row(raw: dict[str, str]) -> SessionRow:
     """Check one row; raises ImportRowError saying what is wrong."""
     raw = {key: (raw.get(key) or "").strip() for key in COLUMNS}
+    for key, value in raw.items():
+        if "\x00" in value:
+            raise ImportRowError(f"{key} contains a NUL character")
     slug = raw["course_slug"]
     if not slug:
         raise ImportRowError("course_slug is missing")
@@ -333,7 +336,7 @@ def import_csv(stream: TextIO, progress: bool = True) -> ImportReport:
         try:
             with db.session.begin_nested():
                 _write_row(row, trainer, catalogue, report)
-        except IntegrityError as exc:
+        except (IntegrityError, DataError) as exc:
             # The checks above should have caught it; the database has the last word.
             if not known_course:
                 catalogue.courses.pop(row.slug, None)

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models import utcnow
 from . import queries
 from .forms import CatalogueSearchForm
+from .importer import SLUG_RE
 
 bp = Blueprint("catalogue", __name__)
 
@@ -42,6 +43,8 @@ def courses():
 
 @bp.get("/courses/<slug>")
 def course(slug):
+    if not SLUG_RE.match(slug):
+        abort(404)
     course = queries.course_by_slug(
         slug, include_unpublished=current_user.is_authenticated and current_user.is_staff
     )

@@ -188,6 +188,7 @@ def test_per_page_is_capped(client):
         "to=yesterday",
         "from=2037-07-02&to=2037-07-01",
         "from=2037-07-01T25:00",
+        "course=%00",
     ],
 )
 def test_bad_query_values_get_json_400(client, query):

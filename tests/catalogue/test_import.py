@@ -104,11 +104,12 @@ def test_bad_rows_are_reported_by_line_while_good_rows_import(runner, tmp_path):
             trainer_email="learner@example.org",
         ),  # line 9
         row(starts_at="2037-03-11T10:00", ends_at="2037-03-11T13:00"),  # line 10: good
+        row(starts_at="2037-03-12T10:00", ends_at="2037-03-12T13:00", summary="a\x00b"),  # 11
     ]
     result = run_import(runner, tmp_path, rows)
     assert result.exit_code != 0
     output = result.output
-    assert "2 sessions created" in output and "7 rows rejected" in output
+    assert "2 sessions created" in output and "8 rows rejected" in output
     for line, words in [
         (3, "nobody@example.org"),
         (4, "ends_at must be after starts_at"),
@@ -117,6 +118,7 @@ def test_bad_rows_are_reported_by_line_while_good_rows_import(runner, tmp_path):
         (7, "price_private"),
         (8, "price_voluntary"),
         (9, "not a trainer"),
+        (11, "NUL"),
     ]:
         matching = [out for out in output.splitlines() if out.startswith(f"Line {line}: ")]
         assert matching and words in matching[0], (line, output)

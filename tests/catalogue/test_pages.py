@@ -231,6 +231,7 @@ def test_session_past_its_booking_deadline_is_closed(client):
 def test_unknown_or_unpublished_course_is_404_except_for_staff(client):
     make_course(slug="draft", title="Draft Course", published=False)
     assert client.get("/courses/no-such-course").status_code == 404
+    assert client.get("/courses/%00bad").status_code == 404
     assert client.get("/courses/draft").status_code == 404
     login_as(client, make_user("learner"))
     # Tests share one app context, so Flask-Login's per-request cache in g must be dropped.
