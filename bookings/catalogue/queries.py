@@ -144,19 +144,30 @@ def search_courses(search: CatalogueSearch, page: int, per_page: int) -> Page:
             .offset((page - 1) * per_page)
         )
     )
-    dates = _sessions_by_course([c.id for c in courses], session_window)
-    cards = [CourseCard(course, dates.get(course.id, [])[:3]) for course in courses]
+    dates = _sessions_by_course([c.id for c in courses], session_window, per_course=3)
+    cards = [CourseCard(course, dates.get(course.id, [])) for course in courses]
     return Page(cards, page, per_page, total)
 
 
-def _sessions_by_course(course_ids: list[int], window) -> dict[int, list[Session]]:
-    """Sessions of the given courses within window, grouped by course, in one query."""
+def _sessions_by_course(course_ids: list[int], window, per_course: int) -> dict[int, list[Session]]:
+    """The first per_course sessions within window of each course, in one query."""
     if not course_ids:
         return {}
+    position = (
+        func.row_number()
+        .over(partition_by=Session.course_id, order_by=(Session.starts_at, Session.id))
+        .label("position")
+    )
+    numbered = (
+        select(Session.id.label("id"), position)
+        .where(Session.course_id.in_(course_ids), *window)
+        .subquery()
+    )
     grouped: dict[int, list[Session]] = defaultdict(list)
     for session in db.session.scalars(
         select(Session)
-        .where(Session.course_id.in_(course_ids), *window)
+        .join(numbered, numbered.c.id == Session.id)
+        .where(numbered.c.position <= per_course)
         .order_by(Session.starts_at, Session.id)
     ):
         grouped[session.course_id].append(session)

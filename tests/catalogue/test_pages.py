@@ -273,3 +273,13 @@ def test_home_shows_upcoming_sessions_with_places_brochures_and_news(client):
 def test_home_has_friendly_empty_states(client):
     text = page_text(client.get("/"))
     assert "No dates with places left" in text and "No news just now" in text
+
+
+def test_cards_show_the_next_three_dates_only(client):
+    course = make_course()
+    for week in range(5):
+        make_session(course, starts_at=SUMMER + timedelta(weeks=week), commit=False)
+    db.session.commit()
+    text = page_text(client.get("/courses"))
+    assert "Wed 1 Jul 2037" in text and "Wed 15 Jul 2037" in text
+    assert "Wed 22 Jul 2037" not in text
