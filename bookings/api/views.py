@@ -22,6 +22,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
+FILTERS = ("course", "from", "to")
 
 
 class BadParameter(Exception):
@@ -98,7 +99,7 @@ def _page_answer(items: list, rows: list, page: int, per_page: int, endpoint: st
     """The answer shape; rows holds one more than a page when a next page exists."""
     next_url = None
     if len(rows) > per_page:
-        args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+        args = {k: request.args[k] for k in FILTERS if request.args.get(k)}
         next_url = url_for(endpoint, page=page + 1, per_page=per_page, _external=True, **args)
     return {"items": items, "next": next_url}
 

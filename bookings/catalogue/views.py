@@ -12,6 +12,8 @@ from .importer import SLUG_RE
 
 bp = Blueprint("catalogue", __name__)
 
+FILTERS = ("q", "category", "sector", "month", "available")
+
 
 @bp.get("/")
 def home():
@@ -35,7 +37,7 @@ def courses():
         per_page=current_app.config["PER_PAGE"],
     )
     # Pagination links keep the filters the visitor chose.
-    filters = {k: v for k, v in request.args.items() if k != "page" and v}
+    filters = {k: request.args[k] for k in FILTERS if request.args.get(k)}
     return render_template(
         "catalogue/courses.html", form=form, page=page, sector=sector, filters=filters
     )

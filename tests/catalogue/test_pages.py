@@ -110,6 +110,9 @@ def test_pagination_keeps_filters_and_clamps_page(client):
     assert titles(client.get("/courses?page=99999")) == titles(second)
     assert titles(client.get("/courses?page=-1")) == titles(first)
     assert titles(client.get("/courses?page=abc")) == titles(first)
+    # Only the filters go into the links, never arbitrary url_for arguments.
+    odd = client.get("/courses?category=Governance&_external=1&_anchor=x&_scheme=ftp")
+    assert odd.status_code == 200 and "ftp:" not in page_text(odd)
 
 
 @pytest.mark.parametrize(
@@ -134,7 +137,16 @@ def test_hostile_filters_get_400_with_message_beside_field(client, query, field_
 
 @pytest.mark.parametrize(
     "query",
-    ["page=-1", "page=99999", "page=1e9", "available=maybe", "q=%00%ff", "month=", "x=1&&&"],
+    [
+        "page=-1",
+        "page=99999",
+        "page=1e9",
+        "available=maybe",
+        "q=%00%ff",
+        "month=",
+        "x=1&&&",
+        "_external=1&_scheme=javascript&_anchor=x&endpoint=y",
+    ],
 )
 def test_odd_query_strings_never_cause_a_server_error(client, query):
     make_session()
