@@ -295,3 +295,28 @@ def test_cards_show_the_next_three_dates_only(client):
     text = page_text(client.get("/courses"))
     assert "Wed 1 Jul 2037" in text and "Wed 15 Jul 2037" in text
     assert "Wed 22 Jul 2037" not in text
+
+
+def test_course_page_statement_count_does_not_grow_with_sessions(client):
+    course = make_course(slug="busy")
+
+    def add_sessions(count):
+        for _ in range(count):
+            trainer = make_user("trainer", commit=False)
+            make_session(
+                course,
+                starts_in=timedelta(days=len(course.sessions) + 1),
+                trainer=trainer,
+                commit=False,
+            )
+        db.session.commit()
+
+    def statements():
+        with counting_statements() as sent:
+            assert client.get("/courses/busy").status_code == 200
+        return len(sent)
+
+    add_sessions(2)
+    few = statements()
+    add_sessions(20)
+    assert statements() == few
