@@ -2,20 +2,33 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+)
 
 from ..models import SECTOR_LABELS, SECTORS
 from .service import MIN_PASSWORD_LENGTH
 
-SECTOR_CHOICES = [(s, SECTOR_LABELS[s]) for s in SECTORS]
+SECTOR_CHOICES = [SelectChoice(s, SECTOR_LABELS[s]) for s in SECTORS]
 
 
 class SectorField(RadioField):
     """Voluntary or private: which brochure and which price list apply."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "RadioField"  # rendered by the radio branch of the forms macro
+
     def pre_validate(self, form):
         if self.data is not None and self.data not in SECTORS:
-            raise ValueError("Choose the voluntary sector or the private sector.")
+            raise StopValidation("Choose the voluntary sector or the private sector.")
 
 
 def _name():
