@@ -169,9 +169,7 @@ def test_visitor_asked_to_sign_in_is_brought_back_to_booking_form(client):
     assert response.status_code == 302
     login_url = response.headers["Location"]
     assert login_url.startswith("/auth/login?next=")
-    response = post_form(
-        client, login_url, {"email": "bob@example.org", "password": PASSWORD}
-    )
+    response = post_form(client, login_url, {"email": "bob@example.org", "password": PASSWORD})
     assert response.headers["Location"] == "/sessions/3/book"
 
 
@@ -187,9 +185,7 @@ def test_sign_out_needs_post_with_csrf(client):
 
 
 def _reset_link() -> str:
-    message = db.session.scalar(
-        select(OutboxMessage).where(OutboxMessage.kind == "password_reset")
-    )
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "password_reset"))
     match = re.search(r"http://localhost(/auth/reset/\S+)", message.body_text)
     assert match
     return match.group(1)
