@@ -302,10 +302,9 @@ def test_account_page_needs_sign_in(client):
 
 
 def test_role_guards_give_friendly_403_and_let_staff_through():
+    import config
     from bookings import create_app
     from bookings.auth import staff_required, trainer_required
-
-    import config
 
     class GuardConfig(config.TestConfig):
         SQLALCHEMY_DATABASE_URI = db.engine.url.render_as_string(hide_password=False)
