@@ -10,7 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from .extensions import csrf, db, limiter, login_manager, mail, migrate
+from . import extensions
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,7 +46,8 @@ def create_app(config=None) -> Flask:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     csrf.init_app(app)
-    mail.init_app(app)
+    # Not the module-level name: importing the bookings.mail package rebinds it.
+    extensions.mail.init_app(app)
     limiter.init_app(app)
 
     from . import timefmt
@@ -91,7 +93,9 @@ def create_app(config=None) -> Flask:
     def load_user(user_id: str):
         from .models import User
 
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # A deactivated account is signed out at its next request.
+        return user if user is not None and user.active else None
 
     if app.config.get("OUTBOX_SEND_IN_PROCESS") and not app.testing:
         from .mail.outbox import start_background_sender
