@@ -93,9 +93,7 @@ def create_app(config=None) -> Flask:
     def load_user(user_id: str):
         from .models import User
 
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        # A deactivated account is signed out at its next request.
-        return user if user is not None and user.active else None
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
     if app.config.get("OUTBOX_SEND_IN_PROCESS") and not app.testing:
         from .mail.outbox import start_background_sender

@@ -127,6 +127,17 @@ def test_inactive_user_cannot_sign_in(client):
     assert signed_in_user_id(client) is None
 
 
+def test_deactivated_user_is_signed_out_at_next_request(client):
+    user = make_user()
+    login_as(client, user)
+    assert client.get("/account").status_code == 200
+    user.active = False
+    db.session.commit()
+    response = client.get("/account")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
+
+
 def test_sign_in_goes_to_next_page_on_this_site(client):
     make_user(email="bob@example.org")
     response = post_form(
