@@ -21,6 +21,7 @@ from wtforms import (
     TimeField,
     URLField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
     DataRequired,
@@ -38,6 +39,11 @@ from ..models import BOOKING_STATUSES, ROLES, SECTOR_LABELS
 
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 POUNDS_RE = re.compile(r"^£?\s*(\d{1,6})(?:\.(\d{1,2}))?$")
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as select options."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def pence_from_pounds(text: str | None) -> int | None:
@@ -228,7 +234,7 @@ class BookingFilterForm(FlaskForm):
     session = SelectField("Session", coerce=int, default=0, validate_choice=False)
     status = SelectField(
         "Status",
-        choices=[("", "Any")] + [(s, s.capitalize()) for s in BOOKING_STATUSES],
+        choices=options([("", "Any")] + [(s, s.capitalize()) for s in BOOKING_STATUSES]),
         default="",
     )
     q = SearchField("Name, email or reference", validators=[Optional(), Length(max=200)])
@@ -271,14 +277,14 @@ class UserFilterForm(FlaskForm):
 
     q = SearchField("Name or email", validators=[Optional(), Length(max=200)])
     role = SelectField(
-        "Role", choices=[("", "Any")] + [(r, r.capitalize()) for r in ROLES], default=""
+        "Role", choices=options([("", "Any")] + [(r, r.capitalize()) for r in ROLES]), default=""
     )
 
 
 class UserRoleForm(FlaskForm):
     role = SelectField(
         "Role",
-        choices=[(r, r.capitalize()) for r in ROLES],
+        choices=options((r, r.capitalize()) for r in ROLES),
         validators=[DataRequired("Choose a role.")],
     )
     save = SubmitField("Change role")
@@ -323,7 +329,7 @@ class ExportForm(FlaskForm):
 class BrochureUploadForm(FlaskForm):
     sector = RadioField(
         "Sector",
-        choices=list(SECTOR_LABELS.items()),
+        choices=options(SECTOR_LABELS.items()),
         validators=[InputRequired("Choose which brochure this is.")],
     )
     file = FileField("Brochure PDF", validators=[FileRequired("Choose a PDF file to upload.")])

@@ -52,6 +52,7 @@ from .forms import (
     SessionForm,
     UserFilterForm,
     UserRoleForm,
+    options,
 )
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -154,10 +155,10 @@ def course_publish(course_id: int):
 
 def _session_choices(form) -> None:
     if hasattr(form, "course_id"):
-        form.course_id.choices = [(c.id, c.title) for c in service.courses()]
-    form.trainer_id.choices = [(0, "No trainer yet")] + [
-        (t.id, f"{t.name} ({t.email})") for t in service.trainers()
-    ]
+        form.course_id.choices = options([(c.id, c.title) for c in service.courses()])
+    form.trainer_id.choices = options(
+        [(0, "No trainer yet")] + [(t.id, f"{t.name} ({t.email})") for t in service.trainers()]
+    )
 
 
 @bp.get("/sessions")
@@ -300,11 +301,14 @@ def _usable(field, empty):
 @bp.get("/bookings")
 def bookings():
     form = BookingFilterForm(request.args)
-    form.course.choices = [(0, "Any course")] + [(c.id, c.title) for c in service.courses()]
+    form.course.choices = options(
+        [(0, "Any course")] + [(c.id, c.title) for c in service.courses()]
+    )
     course_id = form.course.data if isinstance(form.course.data, int) else 0
-    form.session.choices = [(0, "Any session")] + [
-        (s.id, service.session_label(s)) for s in service.filter_sessions(course_id)
-    ]
+    form.session.choices = options(
+        [(0, "Any session")]
+        + [(s.id, service.session_label(s)) for s in service.filter_sessions(course_id)]
+    )
     status = 200 if form.validate() else 400
     query = service.bookings_query(
         course_id=_usable(form.course, 0),
@@ -324,9 +328,9 @@ def bookings():
 @bp.route("/bookings/new", methods=["GET", "POST"])
 def booking_new():
     form = BookOnBehalfForm()
-    form.session_id.choices = [
-        (s.id, service.session_label(s)) for s in service.bookable_sessions()
-    ]
+    form.session_id.choices = options(
+        [(s.id, service.session_label(s)) for s in service.bookable_sessions()]
+    )
     page = "staff/booking_new.html"
     if request.method == "GET":
         form.session_id.data = request.args.get("session", type=int)
@@ -377,10 +381,14 @@ def booking_cancel(booking_id: int):
 def booking_move(booking_id: int):
     booking = _get(Booking, booking_id)
     form = MoveBookingForm()
-    form.session_id.choices = [
-        (s.id, f"{service.session_label(s)} ({s.places_left} places left)")
-        for s in service.bookable_sessions(booking.session.course_id, exclude_id=booking.session_id)
-    ]
+    form.session_id.choices = options(
+        [
+            (s.id, f"{service.session_label(s)} ({s.places_left} places left)")
+            for s in service.bookable_sessions(
+                booking.session.course_id, exclude_id=booking.session_id
+            )
+        ]
+    )
     page = "staff/booking_move.html"
     if request.method == "GET":
         return render_template(page, form=form, booking=booking)
@@ -599,7 +607,9 @@ def exports():
         form = ExportForm(
             formdata=None, date_from=today.replace(day=1), date_to=today + timedelta(days=90)
         )
-    form.course.choices = [(0, "All courses")] + [(c.id, c.title) for c in service.courses()]
+    form.course.choices = options(
+        [(0, "All courses")] + [(c.id, c.title) for c in service.courses()]
+    )
     if not request.args:
         return render_template("staff/exports.html", form=form)
     if not form.validate():

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-ATTENDANCE_CHOICES = [("attended", "Attended"), ("absent", "Absent")]
+ATTENDANCE_CHOICES = [SelectChoice("attended", "Attended"), SelectChoice("absent", "Absent")]
 
 
 class AttendanceForm(FlaskForm):
