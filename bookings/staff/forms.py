@@ -128,7 +128,7 @@ class _TimeAndPlace:
     day = DateField("Date", validators=[InputRequired("Enter the date, like 2027-03-14.")])
     starts = TimeField("Start time", validators=[InputRequired("Enter the start time.")])
     ends = TimeField("End time", validators=[InputRequired("Enter the end time.")])
-    venue_name = StringField("Venue", validators=[Optional(), Length(max=200)])
+    venue_name = StringField("Venue", validators=[Length(max=200)])
     venue_address = TextAreaField("Venue address", validators=[Optional(), Length(max=500)])
     online_url = URLField(
         "Online joining link",
@@ -182,9 +182,19 @@ class _SessionDetails:
                 f"{self.confirmed} places are already booked; the number of places cannot be lower."
             )
 
-    def validate_deadline_time(self, field) -> None:
-        if bool(self.deadline_day.data) != bool(field.data):
-            raise ValidationError("Give both a date and a time for the deadline, or neither.")
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        day, clock = self.deadline_day, self.deadline_time
+        if day.errors or clock.errors:
+            return False
+        if bool(day.data) != bool(clock.data):
+            clock.errors.append("Give both a date and a time for the deadline, or neither.")
+            return False
+        deadline, starts_at = self.booking_deadline, self.starts_at
+        if deadline and starts_at and deadline > starts_at:
+            day.errors.append("The booking deadline must be before the session starts.")
+            return False
+        return valid
 
     @property
     def booking_deadline(self) -> datetime | None:
@@ -195,20 +205,10 @@ class SessionForm(_TimeAndPlace, _SessionDetails, FlaskForm):
     course_id = SelectField("Course", coerce=int, validate_choice=True)
     save = SubmitField("Add session")
 
-    def validate_deadline_day(self, field) -> None:
-        deadline = self.booking_deadline
-        if deadline and self.starts_at and deadline > self.starts_at:
-            raise ValidationError("The booking deadline must be before the session starts.")
-
 
 class SessionEditForm(_SessionDetails, FlaskForm):
     save = SubmitField("Save session")
-    starts_at = None
-
-    def validate_deadline_day(self, field) -> None:
-        deadline = self.booking_deadline
-        if deadline and self.starts_at and deadline > self.starts_at:
-            raise ValidationError("The booking deadline must be before the session starts.")
+    starts_at = None  # the session's, set by the view
 
 
 class RescheduleForm(_TimeAndPlace, FlaskForm):

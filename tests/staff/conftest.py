@@ -17,7 +17,7 @@ from ..trainer.conftest import (  # noqa: F401  (fixtures used by the tests here
 
 
 @pytest.fixture
-def as_staff(client, staff):
+def as_staff(client, staff):  # noqa: F811
     """The client, signed in as staff."""
     sign_in(client, staff)
     return client

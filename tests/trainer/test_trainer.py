@@ -60,9 +60,7 @@ def test_attendee_list_shows_needs_organisation_sector_reference_and_waiting_lis
     assert "Lena Learner" not in waiting_part
 
 
-def test_trainer_cannot_see_another_trainers_attendees(
-    client, other_trainer, booked_session
-):
+def test_trainer_cannot_see_another_trainers_attendees(client, other_trainer, booked_session):
     sign_in(client, other_trainer)
     for path in ("", ".csv", "/register", "/register.pdf"):
         response = client.get(f"/trainer/sessions/{booked_session.id}{path}")
@@ -213,9 +211,7 @@ def test_no_certificate_without_recorded_attendance_or_before_the_end(
     assert client.get("/bookings/MVN-XXXXXX/certificate.pdf").status_code == 404
 
 
-def test_certificate_is_for_its_owner_and_staff_only(
-    client, trainer, learner, staff, session_of
-):
+def test_certificate_is_for_its_owner_and_staff_only(client, trainer, learner, staff, session_of):
     booking = finished_booking(session_of, trainer, learner)
     path = f"/bookings/{booking.reference}/certificate.pdf"
 
