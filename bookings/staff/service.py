@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -25,6 +23,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..spreadsheet import csv_text
 from ..trainer.service import SessionRow, waiting_counts
 
 AT_RISK_WITHIN = timedelta(days=7)
@@ -408,12 +407,9 @@ def export_bookings_csv(date_from: date, date_to: date, course_id: int = 0) -> s
     )
     if course_id:
         query = query.where(Session.course_id == course_id)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_HEADER)
-    for booking in db.session.scalars(query):
-        writer.writerow(
+    return csv_text(
+        EXPORT_HEADER,
+        (
             [
                 booking.reference,
                 booking.status,
@@ -429,5 +425,6 @@ def export_bookings_csv(date_from: date, date_to: date, course_id: int = 0) -> s
                 {True: "yes", False: "no"}.get(booking.attended, ""),
                 _local_iso(booking.created_at),
             ]
-        )
-    return out.getvalue()
+            for booking in db.session.scalars(query)
+        ),
+    )

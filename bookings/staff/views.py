@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import timedelta
 
@@ -590,7 +591,12 @@ def catalogue_import():
         return render_template(page, form=form, report=None), 400
     from ..catalogue.importer import import_csv
 
-    report = import_csv(io.StringIO(text, newline=""), progress=False)
+    try:
+        report = import_csv(io.StringIO(text, newline=""), progress=False)
+    except (DomainError, ValueError, csv.Error) as exc:
+        db.session.rollback()
+        form.file.errors = [*form.file.errors, f"The file could not be imported: {exc}"]
+        return render_template(page, form=form, report=None), 400
     db.session.commit()
     return render_template(page, form=ImportForm(formdata=None), report=report)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +14,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import SECTOR_LABELS, Booking, Session, User, utcnow
 from ..pdf import Document, latin1
+from ..spreadsheet import csv_text
 
 PAST_SESSIONS_SHOWN = 50
 
@@ -151,15 +150,12 @@ CSV_HEADER = [
 
 
 def attendees_csv(session: Session) -> str:
-    """Attendees then the waiting list, as CSV text starting with a BOM so Excel reads UTF-8."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    """Attendees then the waiting list, as CSV text for Excel."""
     rows = [(b, "Confirmed") for b in attendees(session)]
     rows += [(b, f"Waiting list ({b.waiting_position})") for b in waiting_list(session)]
-    for booking, status in rows:
-        writer.writerow(
+    return csv_text(
+        CSV_HEADER,
+        (
             [
                 booking.learner.name,
                 booking.learner.email,
@@ -171,8 +167,9 @@ def attendees_csv(session: Session) -> str:
                 status,
                 attended_label(booking.attended) if status == "Confirmed" else "",
             ]
-        )
-    return out.getvalue()
+            for booking, status in rows
+        ),
+    )
 
 
 def register_pdf(session: Session) -> bytes:

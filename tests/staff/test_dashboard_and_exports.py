@@ -167,3 +167,10 @@ def test_import_by_upload_shows_the_report_with_rejected_rows(as_staff):
     assert "line 2" not in report
     assert db.session.scalar(select(Course.title).where(Course.slug == "living-with-adhd"))
     assert not db.session.scalar(select(Course.id).where(Course.slug == "first-aid"))
+
+
+def test_export_cells_that_excel_would_run_as_formulas_are_defused(as_staff):
+    session = make_session(starts_at=datetime(2030, 5, 1, 9, 0, tzinfo=UTC))
+    make_booking(session, make_user(name='=HYPERLINK("http://evil.example","x")'))
+    rows = export(as_staff, "date_from=2030-05-01&date_to=2030-05-01&course=0")
+    assert rows[0]["Learner name"] == '\'=HYPERLINK("http://evil.example","x")'
