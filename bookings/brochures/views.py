@@ -26,6 +26,6 @@ def brochure(sector: str):
         if path.is_file():
             return send_file(path, mimetype="application/pdf", download_name=filename, max_age=300)
     response = Response(service.generated_pdf(sector), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers.set("Content-Disposition", "inline", filename=filename)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -154,11 +154,14 @@ def course_publish(course_id: int):
 # Sessions
 
 
-def _session_choices(form) -> None:
+def _session_choices(form, session: Session | None = None) -> None:
     if hasattr(form, "course_id"):
         form.course_id.choices = options([(c.id, c.title) for c in service.courses()])
+    trainers = list(service.trainers())
+    if session is not None and session.trainer and session.trainer not in trainers:
+        trainers.append(session.trainer)  # keep a deactivated trainer selectable
     form.trainer_id.choices = options(
-        [(0, "No trainer yet")] + [(t.id, f"{t.name} ({t.email})") for t in service.trainers()]
+        [(0, "No trainer yet")] + [(t.id, f"{t.name} ({t.email})") for t in trainers]
     )
 
 
@@ -213,7 +216,7 @@ def session_edit(session_id: int):
     form = SessionEditForm(obj=session)
     form.confirmed = session.seats_taken
     form.starts_at = session.starts_at
-    _session_choices(form)
+    _session_choices(form, session)
     if request.method == "GET":
         form.trainer_id.data = session.trainer_id or 0
         if session.booking_deadline:
@@ -623,7 +626,7 @@ def exports():
     body = service.export_bookings_csv(form.date_from.data, form.date_to.data, form.course.data)
     filename = f"bookings-{form.date_from.data.isoformat()}-to-{form.date_to.data.isoformat()}.csv"
     response = Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -27,8 +27,9 @@ def _session_or_abort(session_id: int) -> Session:
 
 def _download(body: bytes | str, mimetype: str, filename: str, inline: bool = False) -> Response:
     response = Response(body, mimetype=mimetype)
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers.set(
+        "Content-Disposition", "inline" if inline else "attachment", filename=filename
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
