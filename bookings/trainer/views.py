@@ -1,5 +1,129 @@
-"""Trainer tools: my sessions, attendees, register, attendance."""
+"""Trainer tools: my sessions, attendees, register, attendance; certificates of attendance."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("trainer", __name__, url_prefix="/trainer")
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.exceptions import NotFound
+
+from ..auth import trainer_required
+from ..extensions import db
+from ..models import Session
+from . import service
+from .forms import attendance_form
+
+bp = Blueprint("trainer", __name__)
+
+
+def _session_or_abort(session_id: int) -> Session:
+    try:
+        session = service.session_for(current_user, session_id)
+    except service.NotYourSession:
+        abort(403)
+    if session is None:
+        abort(404)
+    return session
+
+
+def _download(body: bytes | str, mimetype: str, filename: str, inline: bool = False) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers.set(
+        "Content-Disposition", "inline" if inline else "attachment", filename=filename
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/trainer/sessions")
+@trainer_required
+def sessions():
+    upcoming, past = service.sessions_for(current_user)
+    return render_template("trainer/sessions.html", upcoming=upcoming, past=past)
+
+
+def _render_session(session: Session, form=None, error: str | None = None, status: int = 200):
+    bookings = service.attendees(session)
+    form = form or attendance_form(bookings)
+    return (
+        render_template(
+            "trainer/session.html",
+            session=session,
+            attendees=bookings,
+            waiting=service.waiting_list(session),
+            form=form,
+            register_open=service.register_open(session, current_user),
+            register_error=error,
+            attended_label=service.attended_label,
+        ),
+        status,
+    )
+
+
+@bp.get("/trainer/sessions/<int:session_id>")
+@trainer_required
+def session_detail(session_id: int):
+    return _render_session(_session_or_abort(session_id))
+
+
+@bp.post("/trainer/sessions/<int:session_id>/attendance")
+@trainer_required
+def mark_attendance(session_id: int):
+    session = _session_or_abort(session_id)
+    form = attendance_form(service.attendees(session))
+    if not form.validate_on_submit():
+        return _render_session(session, form, "Your form expired. Please try again.", 400)
+    try:
+        changed = service.mark_attendance(session, form.marks(), current_user)
+    except service.RegisterNotOpen as exc:
+        db.session.rollback()
+        return _render_session(session, form, str(exc), 400)
+    db.session.commit()
+    flash(
+        f"Attendance saved ({changed} change{'' if changed == 1 else 's'}).",
+        "success",
+    )
+    return redirect(url_for("trainer.session_detail", session_id=session.id), 303)
+
+
+@bp.get("/trainer/sessions/<int:session_id>.csv")
+@trainer_required
+def session_csv(session_id: int):
+    session = _session_or_abort(session_id)
+    filename = f"attendees-{session.course.slug}-{session.id}.csv"
+    return _download(
+        service.attendees_csv(session).encode("utf-8"), "text/csv; charset=utf-8", filename
+    )
+
+
+@bp.get("/trainer/sessions/<int:session_id>/register")
+@trainer_required
+def register(session_id: int):
+    session = _session_or_abort(session_id)
+    if request.args.get("format") == "pdf":
+        return register_pdf(session_id)
+    return render_template(
+        "trainer/register.html", session=session, attendees=service.attendees(session)
+    )
+
+
+@bp.get("/trainer/sessions/<int:session_id>/register.pdf")
+@trainer_required
+def register_pdf(session_id: int):
+    session = _session_or_abort(session_id)
+    filename = f"register-{session.course.slug}-{session.id}.pdf"
+    return _download(service.register_pdf(session), "application/pdf", filename, inline=True)
+
+
+@bp.get("/bookings/<reference>/certificate.pdf")
+@login_required
+def certificate(reference: str):
+    booking = service.certificate_booking(reference)
+    if booking is None:
+        abort(404)
+    if booking.learner_id != current_user.id and not current_user.is_staff:
+        abort(403)
+    try:
+        body = service.certificate_pdf(booking)
+    except service.NoCertificate as exc:
+        return render_template("errors/error.html", error=NotFound(str(exc))), 404
+    return _download(body, "application/pdf", f"certificate-{booking.reference}.pdf")

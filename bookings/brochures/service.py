@@ -1,0 +1,254 @@
+"""Sector brochures: staff uploads, or a PDF generated from the published catalogue.
+
+A generated brochure is cached on disk under a name that fingerprints the
+catalogue, so it is rebuilt only when a course or session changes (or the day
+turns, since past dates drop out).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from .. import timefmt
+from ..errors import DomainError
+from ..extensions import db
+from ..models import SECTOR_LABELS, SECTORS, Brochure, Course, Session, User, utcnow
+from ..pdf import Document
+
+PDF_MAGIC = b"%PDF-"
+
+
+class BrochureRejected(DomainError):
+    """The uploaded file is not a PDF we can serve."""
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "brochures"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cache_dir() -> Path:
+    path = Path(current_app.instance_path) / "brochures-cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def current_upload(sector: str) -> Brochure | None:
+    """The newest upload for the sector that staff have not withdrawn."""
+    return db.session.scalar(
+        select(Brochure)
+        .where(Brochure.sector == sector, Brochure.withdrawn.is_(False))
+        .order_by(Brochure.uploaded_at.desc(), Brochure.id.desc())
+        .limit(1)
+    )
+
+
+def uploads(sector: str | None = None) -> list[Brochure]:
+    """Every upload, newest first."""
+    query = select(Brochure).order_by(Brochure.uploaded_at.desc(), Brochure.id.desc())
+    if sector:
+        query = query.where(Brochure.sector == sector)
+    return db.session.scalars(query).all()
+
+
+def upload_path(brochure: Brochure) -> Path:
+    return upload_dir() / brochure.stored_name
+
+
+def check_pdf(content: bytes) -> None:
+    """Raise BrochureRejected unless content is a readable PDF within the size limit."""
+    limit = current_app.config["BROCHURE_MAX_BYTES"]
+    if len(content) > limit:
+        raise BrochureRejected(
+            f"The file is too big: the limit is {limit // (1024 * 1024) or 1} MB."
+        )
+    if not content:
+        raise BrochureRejected("The file is empty.")
+    if not content.startswith(PDF_MAGIC):
+        raise BrochureRejected("The file is not a PDF.")
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        if len(reader.pages) < 1:
+            raise BrochureRejected("The PDF has no pages.")
+    except PyPdfError as exc:
+        raise BrochureRejected("The PDF could not be read; it may be damaged.") from exc
+    except (ValueError, KeyError, TypeError, IndexError, OSError) as exc:
+        raise BrochureRejected("The PDF could not be read; it may be damaged.") from exc
+
+
+def store_upload(sector: str, content: bytes, original_name: str, by: User | None) -> Brochure:
+    """Check and keep an uploaded PDF under a generated name; earlier uploads stay."""
+    if sector not in SECTORS:
+        raise BrochureRejected("Choose a sector.")
+    check_pdf(content)
+    stored_name = f"{sector}-{utcnow():%Y%m%d%H%M%S}-{secrets.token_hex(6)}.pdf"
+    _write_atomically(upload_dir() / stored_name, content)
+    brochure = Brochure(
+        sector=sector,
+        stored_name=stored_name,
+        original_name=os.path.basename(original_name or "")[:255],
+        size_bytes=len(content),
+        uploaded_by_id=by.id if by else None,
+    )
+    db.session.add(brochure)
+    db.session.flush()
+    return brochure
+
+
+def set_withdrawn(brochure_id: int, withdrawn: bool) -> Brochure | None:
+    brochure = db.session.get(Brochure, brochure_id)
+    if brochure is not None:
+        brochure.withdrawn = withdrawn
+        db.session.flush()
+    return brochure
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    # Several app servers may write the same file; readers only ever see a whole one.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pdf")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def catalogue_fingerprint(sector: str, now: datetime | None = None) -> str:
+    """Changes whenever anything the sector's brochure shows may have changed."""
+    now = now or utcnow()
+    course_stats = db.session.execute(
+        select(func.max(Course.updated_at), func.count(Course.id))
+    ).one()
+    session_stats = db.session.execute(
+        select(func.max(Session.updated_at), func.count(Session.id))
+    ).one()
+    parts = [
+        sector,
+        current_app.config["ORG_NAME"],
+        timefmt.to_local(now).date().isoformat(),
+        *(str(v) for v in course_stats),
+        *(str(v) for v in session_stats),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+
+@dataclass
+class BrochureCourse:
+    course: Course
+    sessions: list[Session]
+
+
+def brochure_courses(now: datetime | None = None) -> list[BrochureCourse]:
+    """Published courses with their upcoming scheduled sessions, by category and title."""
+    now = now or utcnow()
+    courses = db.session.scalars(
+        select(Course)
+        .where(Course.published.is_(True))
+        .order_by(Course.category, Course.title)
+        .options(selectinload(Course.sessions))
+    ).all()
+    return [
+        BrochureCourse(
+            course,
+            [s for s in course.sessions if s.status == "scheduled" and s.starts_at > now],
+        )
+        for course in courses
+    ]
+
+
+def generate_pdf(sector: str, now: datetime | None = None) -> bytes:
+    """The sector's brochure built from the published catalogue."""
+    org = current_app.config["ORG_NAME"]
+    label = SECTOR_LABELS[sector]
+    pdf = Document(f"Training brochure: {label.lower()}", org)
+    pdf.add_page()
+    pdf.heading(f"{org}: training brochure", size=22)
+    pdf.paragraph(f"{label} prices. Programme as at {timefmt.long_day(now or utcnow())}.")
+    pdf.paragraph(f"Book online at {current_app.config['SITE_URL'].rstrip('/')}/courses")
+    pdf.ln(4)
+    entries = brochure_courses(now)
+    if not entries:
+        pdf.paragraph("New courses are being planned. Please check the website for dates.")
+    category = None
+    for entry in entries:
+        course = entry.course
+        if course.category and course.category != category:
+            category = course.category
+            pdf.ln(2)
+            pdf.set_text_color(29, 79, 145)
+            pdf.heading(category, size=15)
+            pdf.set_text_color(0, 0, 0)
+        pdf.heading(course.title, size=13)
+        if course.summary:
+            pdf.paragraph(course.summary, size=10)
+        facts = [f"Price: {timefmt.money(course.price_for(sector))}"]
+        if course.duration:
+            facts.append(f"Duration: {course.duration}")
+        pdf.paragraph("   ".join(facts), size=10, style="B")
+        if entry.sessions:
+            for session in entry.sessions:
+                pdf.paragraph(
+                    f"- {timefmt.when(session.starts_at, session.ends_at)}: {session.location}",
+                    size=10,
+                )
+        else:
+            pdf.paragraph("Dates to be announced.", size=10, style="I")
+        pdf.ln(3)
+    return pdf.to_bytes()
+
+
+def generated_pdf(sector: str) -> bytes:
+    """The generated brochure, from the cache while the catalogue is unchanged."""
+    path = cache_dir() / f"{sector}-{catalogue_fingerprint(sector)}.pdf"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    content = generate_pdf(sector)
+    for stale in cache_dir().glob(f"{sector}-*.pdf"):
+        stale.unlink(missing_ok=True)
+    _write_atomically(path, content)
+    return content
+
+
+@dataclass
+class BrochureInfo:
+    sector: str
+    label: str
+    upload: Brochure | None
+    updated_at: datetime | None
+
+
+def brochure_infos() -> list[BrochureInfo]:
+    """What /brochures lists: each sector, and when its brochure last changed."""
+    infos = []
+    for sector in SECTORS:
+        upload = current_upload(sector)
+        if upload:
+            updated = upload.uploaded_at
+        else:
+            updated = db.session.scalar(
+                select(func.max(Course.updated_at)).where(Course.published.is_(True))
+            )
+            latest_session = db.session.scalar(select(func.max(Session.updated_at)))
+            if latest_session and (updated is None or latest_session > updated):
+                updated = latest_session
+        infos.append(BrochureInfo(sector, SECTOR_LABELS[sector], upload, updated))
+    return infos

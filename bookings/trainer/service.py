@@ -1,0 +1,263 @@
+"""Trainer tools: the sessions a trainer delivers, who is coming, the register, certificates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from .. import timefmt
+from ..errors import DomainError
+from ..extensions import db
+from ..models import SECTOR_LABELS, Booking, Session, User, utcnow
+from ..pdf import Document, latin1
+from ..spreadsheet import csv_text
+
+PAST_SESSIONS_SHOWN = 50
+
+
+class NotYourSession(DomainError):
+    """The session is delivered by someone else."""
+
+
+class RegisterNotOpen(DomainError):
+    """Attendance cannot be taken before the session starts."""
+
+
+class NoCertificate(DomainError):
+    """The booking does not (yet) earn a certificate of attendance."""
+
+
+@dataclass
+class SessionRow:
+    session: Session
+    waiting: int
+
+    @property
+    def fill_percent(self) -> int:
+        if not self.session.capacity:
+            return 100
+        return min(round(100 * self.session.seats_taken / self.session.capacity), 100)
+
+
+def waiting_counts(session_ids: list[int]) -> dict[int, int]:
+    """How many learners wait for each session."""
+    if not session_ids:
+        return {}
+    rows = db.session.execute(
+        select(Booking.session_id, func.count())
+        .where(Booking.session_id.in_(session_ids), Booking.status == "waitlisted")
+        .group_by(Booking.session_id)
+    )
+    return dict(rows.all())
+
+
+def sessions_for(
+    user: User, now: datetime | None = None
+) -> tuple[list[SessionRow], list[SessionRow]]:
+    """(upcoming, past) sessions the user delivers; staff see every session."""
+    now = now or utcnow()
+    query = select(Session).options(selectinload(Session.course), selectinload(Session.trainer))
+    if not user.is_staff:
+        query = query.where(Session.trainer_id == user.id)
+    upcoming = db.session.scalars(
+        query.where(Session.ends_at >= now).order_by(Session.starts_at)
+    ).all()
+    past = db.session.scalars(
+        query.where(Session.ends_at < now)
+        .order_by(Session.starts_at.desc())
+        .limit(PAST_SESSIONS_SHOWN)
+    ).all()
+    counts = waiting_counts([s.id for s in (*upcoming, *past)])
+    return (
+        [SessionRow(s, counts.get(s.id, 0)) for s in upcoming],
+        [SessionRow(s, counts.get(s.id, 0)) for s in past],
+    )
+
+
+def session_for(user: User, session_id: int) -> Session | None:
+    """The session, when it exists; raises NotYourSession for another trainer's."""
+    session = db.session.get(Session, session_id)
+    if session is None:
+        return None
+    if not user.is_staff and session.trainer_id != user.id:
+        raise NotYourSession("This session is delivered by another trainer.")
+    return session
+
+
+def attendees(session: Session) -> list[Booking]:
+    """Confirmed bookings, by learner name."""
+    return db.session.scalars(
+        select(Booking)
+        .join(Booking.learner)
+        .options(selectinload(Booking.learner))
+        .where(Booking.session_id == session.id, Booking.status == "confirmed")
+        .order_by(func.lower(User.name), Booking.id)
+    ).all()
+
+
+def waiting_list(session: Session) -> list[Booking]:
+    """Waiting bookings, first in line first."""
+    return db.session.scalars(
+        select(Booking)
+        .options(selectinload(Booking.learner))
+        .where(Booking.session_id == session.id, Booking.status == "waitlisted")
+        .order_by(Booking.waiting_position)
+    ).all()
+
+
+def register_open(session: Session, user: User, now: datetime | None = None) -> bool:
+    """Trainers take the register from the start of the session; staff at any time."""
+    return user.is_staff or (now or utcnow()) >= session.starts_at
+
+
+def mark_attendance(
+    session: Session, marks: dict[int, bool], by: User, now: datetime | None = None
+) -> int:
+    """Record attended (True) or absent (False) for confirmed bookings; returns how many changed."""
+    if not register_open(session, by, now):
+        raise RegisterNotOpen(
+            "You can take the register from the start of the session, "
+            f"{timefmt.when(session.starts_at)}."
+        )
+    changed = 0
+    for booking in attendees(session):
+        if booking.id in marks and booking.attended != marks[booking.id]:
+            booking.attended = marks[booking.id]
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+def attended_label(value: bool | None) -> str:
+    return {True: "Attended", False: "Absent"}.get(value, "Not recorded")
+
+
+CSV_HEADER = [
+    "Name",
+    "Email",
+    "Organisation",
+    "Sector",
+    "Access needs",
+    "Dietary needs",
+    "Booking reference",
+    "Status",
+    "Attendance",
+]
+
+
+def attendees_csv(session: Session) -> str:
+    """Attendees then the waiting list, as CSV text for Excel."""
+    rows = [(b, "Confirmed") for b in attendees(session)]
+    rows += [(b, f"Waiting list ({b.waiting_position})") for b in waiting_list(session)]
+    return csv_text(
+        CSV_HEADER,
+        (
+            [
+                booking.learner.name,
+                booking.learner.email,
+                booking.organisation,
+                SECTOR_LABELS.get(booking.sector, booking.sector),
+                booking.access_needs,
+                booking.dietary_needs,
+                booking.reference,
+                status,
+                attended_label(booking.attended) if status == "Confirmed" else "",
+            ]
+            for booking, status in rows
+        ),
+    )
+
+
+def register_pdf(session: Session) -> bytes:
+    """A printable sign-in sheet: one row per confirmed learner with space to sign."""
+    org = current_app.config["ORG_NAME"]
+    pdf = Document(f"Register: {session.course.title}", org, orientation="landscape")
+    pdf.add_page()
+    pdf.heading(f"Sign-in sheet: {session.course.title}")
+    pdf.paragraph(timefmt.when(session.starts_at, session.ends_at))
+    pdf.paragraph(session.location)
+    if session.trainer:
+        pdf.paragraph(f"Trainer: {session.trainer.name}")
+    pdf.ln(4)
+    pdf.set_font("Helvetica", size=10)
+    with pdf.table(
+        col_widths=(60, 55, 35, 60, 55),
+        line_height=9,
+        first_row_as_headings=True,
+    ) as table:
+        header = table.row()
+        for text in ("Name", "Organisation", "Reference", "Needs", "Signature"):
+            header.cell(text)
+        for booking in attendees(session):
+            needs = "; ".join(n for n in (booking.access_needs, booking.dietary_needs) if n)
+            row = table.row()
+            row.cell(latin1(booking.learner.name))
+            row.cell(latin1(booking.organisation))
+            row.cell(booking.reference)
+            row.cell(latin1(needs))
+            row.cell("")
+    return pdf.to_bytes()
+
+
+def certificate_booking(reference: str) -> Booking | None:
+    return db.session.scalar(select(Booking).where(Booking.reference == reference))
+
+
+def check_certificate(booking: Booking, now: datetime | None = None) -> None:
+    """Raise NoCertificate unless the learner was marked attended at a session now over."""
+    now = now or utcnow()
+    session = booking.session
+    if booking.status != "confirmed" or booking.attended is not True:
+        raise NoCertificate("A certificate is available once your attendance is recorded.")
+    if session.status != "scheduled" or session.ends_at > now:
+        raise NoCertificate("A certificate is available after the session.")
+
+
+def certificate_pdf(booking: Booking) -> bytes:
+    """A one-page certificate of attendance naming the learner, course and date."""
+    check_certificate(booking)
+    session = booking.session
+    org = current_app.config["ORG_NAME"]
+    pdf = Document("Certificate of attendance", org, orientation="landscape")
+    pdf.add_page()
+    pdf.set_line_width(1.2)
+    pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
+    pdf.set_y(38)
+    pdf.set_font("Helvetica", style="B", size=30)
+    pdf.cell(0, 14, "Certificate of attendance", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(8)
+    pdf.set_font("Helvetica", size=14)
+    pdf.cell(0, 8, "This is to certify that", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Helvetica", style="B", size=24)
+    pdf.cell(0, 12, latin1(booking.learner.name), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Helvetica", size=14)
+    pdf.cell(0, 8, "attended the course", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Helvetica", style="B", size=20)
+    pdf.multi_cell(0, 10, latin1(session.course.title), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Helvetica", size=13)
+    details = [f"on {timefmt.long_day(session.starts_at)}"]
+    if session.course.duration:
+        details.append(f"Duration: {session.course.duration}")
+    if session.trainer:
+        details.append(f"Trainer: {session.trainer.name}")
+    for line in details:
+        pdf.cell(0, 7, latin1(line), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(10)
+    pdf.set_font("Helvetica", size=11)
+    pdf.cell(
+        0,
+        6,
+        latin1(f"{org} - booking reference {booking.reference}"),
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    return pdf.to_bytes()

@@ -1,0 +1,223 @@
+"""Trainers see their sessions, who is coming, the register, and take attendance."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from pypdf import PdfReader
+
+from bookings.extensions import db
+from bookings.models import Booking
+
+from ..conftest import post_form
+from ..factories import make_booking, make_user
+from .conftest import sign_in
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_trainer_sees_own_sessions_upcoming_and_past_with_fill_and_waiting(
+    client, trainer, other_trainer, session_of, booked_session
+):
+    past = session_of(trainer, starts_in=timedelta(days=-5))
+    session_of(other_trainer, starts_in=timedelta(days=3), notes="not Tess's")
+    sign_in(client, trainer)
+
+    html = client.get("/trainer/sessions").get_data(as_text=True)
+
+    upcoming_part, past_part = html.split("<h2>Past</h2>")
+    assert f"/trainer/sessions/{booked_session.id}" in upcoming_part
+    assert "3 of 3" in upcoming_part
+    assert '<td class="num">1</td>' in upcoming_part  # one waiting
+    assert f"/trainer/sessions/{past.id}" in past_part
+    assert html.count("/trainer/sessions/") == 2
+
+
+def test_attendee_list_shows_needs_organisation_sector_reference_and_waiting_list(
+    client, trainer, booked_session, learner
+):
+    sign_in(client, trainer)
+    html = client.get(f"/trainer/sessions/{booked_session.id}").get_data(as_text=True)
+    booking = db.session.scalars(db.select(Booking).where(Booking.learner_id == learner.id)).one()
+    for text in (
+        "Lena Learner",
+        "lena@example.org",
+        "Age UK Medway",
+        "Step-free access",
+        "Vegan",
+        booking.reference,
+        "Private sector",
+        "Acme Ltd",
+    ):
+        assert text in html
+    waiting_part = html.split("<h2>Waiting list</h2>")[1]
+    assert "Wendy Waiting" in waiting_part
+    assert "Lena Learner" not in waiting_part
+
+
+def test_trainer_cannot_see_another_trainers_attendees(client, other_trainer, booked_session):
+    sign_in(client, other_trainer)
+    for path in ("", ".csv", "/register", "/register.pdf"):
+        response = client.get(f"/trainer/sessions/{booked_session.id}{path}")
+        assert response.status_code == 403
+        assert b"Lena Learner" not in response.data
+
+
+def test_attendee_csv_has_bom_and_parses_back(client, trainer, booked_session):
+    sign_in(client, trainer)
+    response = client.get(f"/trainer/sessions/{booked_session.id}.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    by_name = {row["Name"]: row for row in rows}
+    assert set(by_name) == {"Lena Learner", "Pat Private", "Ben Busy", "Wendy Waiting"}
+    assert by_name["Lena Learner"]["Access needs"] == "Step-free access"
+    assert by_name["Lena Learner"]["Dietary needs"] == "Vegan"
+    assert by_name["Lena Learner"]["Organisation"] == "Age UK Medway"
+    assert by_name["Pat Private"]["Sector"] == "Private sector"
+    assert by_name["Wendy Waiting"]["Status"] == "Waiting list (1)"
+
+
+def test_register_page_is_printable_and_pdf_lists_learners(client, trainer, booked_session):
+    sign_in(client, trainer)
+    html = client.get(f"/trainer/sessions/{booked_session.id}/register").get_data(as_text=True)
+    assert "css/site.css" in html  # carries the @media print rules
+    assert "Lena Learner" in html and 'class="signature"' in html
+    assert "Wendy Waiting" not in html
+
+    for path in ("/register.pdf", "/register?format=pdf"):
+        response = client.get(f"/trainer/sessions/{booked_session.id}{path}")
+        assert response.status_code == 200
+        assert response.mimetype == "application/pdf"
+        text = pdf_text(response.data)
+        assert "Living with ADHD" in text
+        assert "Lena Learner" in text and "Pat Private" in text
+        assert "Wendy Waiting" not in text
+
+
+def attendance_form(client, session, marks: dict):
+    data = {f"booking_{b.id}": value for b, value in marks.items()}
+    return post_form(
+        client,
+        f"/trainer/sessions/{session.id}/attendance",
+        data,
+        form_page=f"/trainer/sessions/{session.id}",
+    )
+
+
+def test_trainer_marks_attendance_once_the_session_has_started(
+    client, trainer, learner, session_of
+):
+    session = session_of(trainer, starts_in=timedelta(minutes=-30))
+    here = make_booking(session, learner)
+    away = make_booking(session)
+    sign_in(client, trainer)
+
+    response = attendance_form(client, session, {here: "attended", away: "absent"})
+
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Booking, here.id).attended is True
+    assert db.session.get(Booking, away.id).attended is False
+    html = client.get(f"/trainer/sessions/{session.id}").get_data(as_text=True)
+    assert "Attendance saved (2 changes)" in html
+
+
+def test_trainer_cannot_mark_attendance_before_the_session_starts(
+    client, trainer, learner, session_of
+):
+    session = session_of(trainer, starts_in=timedelta(days=2))
+    booking = make_booking(session, learner)
+    sign_in(client, trainer)
+
+    response = attendance_form(client, session, {booking: "attended"})
+
+    assert response.status_code == 400
+    assert "from the start of the session" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).attended is None
+
+
+def test_staff_may_mark_attendance_at_any_time(client, staff, trainer, learner, session_of):
+    session = session_of(trainer, starts_in=timedelta(days=2))
+    booking = make_booking(session, learner)
+    sign_in(client, staff)
+
+    assert attendance_form(client, session, {booking: "attended"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).attended is True
+
+
+def test_another_trainer_cannot_mark_attendance(client, trainer, other_trainer, session_of):
+    own = session_of(other_trainer, starts_in=timedelta(hours=-1))
+    session = session_of(trainer, starts_in=timedelta(hours=-2))
+    booking = make_booking(session)
+    sign_in(client, other_trainer)
+
+    response = post_form(
+        client,
+        f"/trainer/sessions/{session.id}/attendance",
+        {f"booking_{booking.id}": "attended"},
+        form_page=f"/trainer/sessions/{own.id}",
+    )
+
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).attended is None
+
+
+def finished_booking(session_of, trainer, learner, attended=True):
+    session = session_of(trainer, starts_in=timedelta(days=-2))
+    return make_booking(session, learner, attended=attended)
+
+
+def test_attended_learner_downloads_certificate_naming_them_and_the_course(
+    client, trainer, learner, session_of
+):
+    booking = finished_booking(session_of, trainer, learner)
+    sign_in(client, learner)
+
+    response = client.get(f"/bookings/{booking.reference}/certificate.pdf")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    assert "Certificate of attendance" in text
+    assert "Lena Learner" in text
+    assert "Living with ADHD" in text
+
+
+def test_no_certificate_without_recorded_attendance_or_before_the_end(
+    client, trainer, learner, session_of
+):
+    absent = finished_booking(session_of, trainer, learner, attended=False)
+    unknown = make_booking(
+        session_of(trainer, starts_in=timedelta(days=-9)), learner, attended=None
+    )
+    running = make_booking(
+        session_of(trainer, starts_in=timedelta(minutes=-30)), learner, attended=True
+    )
+    sign_in(client, learner)
+    for booking in (absent, unknown, running):
+        response = client.get(f"/bookings/{booking.reference}/certificate.pdf")
+        assert response.status_code == 404
+        assert response.mimetype == "text/html"
+    assert client.get("/bookings/MVN-XXXXXX/certificate.pdf").status_code == 404
+
+
+def test_certificate_is_for_its_owner_and_staff_only(client, trainer, learner, staff, session_of):
+    booking = finished_booking(session_of, trainer, learner)
+    path = f"/bookings/{booking.reference}/certificate.pdf"
+
+    sign_in(client, make_user(name="Nosy Neighbour"))
+    assert client.get(path).status_code == 403
+    sign_in(client, trainer)
+    assert client.get(path).status_code == 403
+    sign_in(client, staff)
+    assert client.get(path).status_code == 200
