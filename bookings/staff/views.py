@@ -344,8 +344,8 @@ def booking_new():
     from ..booking.service import Needs, book
 
     needs = Needs(
-        access_needs=form.access_needs.data or "",
-        dietary_needs=form.dietary_needs.data or "",
+        access=form.access_needs.data or "",
+        dietary=form.dietary_needs.data or "",
         consent=bool(form.consent.data),
     )
     try:

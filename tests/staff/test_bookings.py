@@ -156,7 +156,6 @@ def test_staff_cancel_a_booking_and_the_learner_is_told(as_staff, learner, sessi
     assert message.ics_method == "CANCEL"
 
 
-@pytest.mark.skip(reason="needs booking/mail services (merge)")
 def test_staff_move_a_booking_to_another_date_of_the_same_course(
     as_staff, learner, session_of, trainer
 ):
