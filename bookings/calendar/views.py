@@ -1,5 +1,138 @@
-"""Calendar feeds and per-booking .ics files."""
+"""Calendar feeds and per-booking .ics files.
 
-from flask import Blueprint
+Calendar apps poll feeds often: every answer has an ETag and Last-Modified, and a
+poll that sends them back gets 304 Not Modified without a body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, current_app, redirect, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from ..extensions import db
+from ..models import Booking, Course, Session, User, utcnow
+from . import ics
 
 bp = Blueprint("calendar", __name__)
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def _calendar_response(
+    body: bytes, last_modified: datetime | None, filename: str, *, private: bool = False
+) -> Response:
+    response = Response(body, content_type=CONTENT_TYPE)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    if last_modified is not None:
+        response.last_modified = last_modified
+    response.cache_control.no_cache = True
+    if private:
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
+    return response.make_conditional(request)
+
+
+def _upcoming_sessions(course: Course | None = None) -> list[Session]:
+    """Scheduled sessions of published courses that have not started, with their course."""
+    query = (
+        select(Session)
+        .join(Session.course)
+        .options(contains_eager(Session.course))
+        .where(
+            Session.status == "scheduled",
+            Session.starts_at > utcnow(),
+            Course.published.is_(True),
+        )
+        .order_by(Session.starts_at, Session.id)
+    )
+    if course is not None:
+        query = query.where(Session.course_id == course.id)
+    return list(db.session.scalars(query))
+
+
+def _latest(*stamps: datetime | None) -> datetime | None:
+    known = [s for s in stamps if s is not None]
+    return max(known) if known else None
+
+
+def _sessions_response(sessions: list[Session], name: str, filename: str) -> Response:
+    body = ics.sessions_feed(sessions, name)
+    changed = _latest(*(s.updated_at for s in sessions), *(s.course.updated_at for s in sessions))
+    return _calendar_response(body, changed, filename)
+
+
+@bp.get("/calendar.ics")
+def public_feed():
+    name = f"{current_app.config['ORG_NAME']} training"
+    return _sessions_response(_upcoming_sessions(), name, "calendar.ics")
+
+
+@bp.get("/courses/<slug>/calendar.ics")
+def course_feed(slug: str):
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or not course.published:
+        abort(404)
+    name = f"{course.title} – {current_app.config['ORG_NAME']}"
+    return _sessions_response(_upcoming_sessions(course), name, f"{slug}.ics")
+
+
+@bp.get("/account/calendar/<token>.ics")
+def private_feed(token: str):
+    """A learner's own bookings; the token in the address is the key, so no sign-in."""
+    user = db.session.scalar(select(User).where(User.calendar_token == token))
+    if user is None or not user.active:
+        abort(404)
+    bookings = list(
+        db.session.scalars(
+            select(Booking)
+            .join(Booking.session)
+            .options(
+                contains_eager(Booking.session).joinedload(Session.course),
+            )
+            .where(
+                Booking.learner_id == user.id,
+                Booking.status != "cancelled",
+                Session.status == "scheduled",
+            )
+            .order_by(Session.starts_at, Booking.id)
+        )
+    )
+    for booking in bookings:
+        booking.learner = user
+    body = ics.bookings_feed(bookings, user)
+    changed = _latest(*(b.updated_at for b in bookings), *(b.session.updated_at for b in bookings))
+    return _calendar_response(body, changed, "my-training.ics", private=True)
+
+
+@bp.get("/bookings/<reference>.ics")
+def booking_file(reference: str):
+    """The booking's calendar file, for its learner, the session's trainer and staff."""
+    if not current_user.is_authenticated:
+        return redirect("/auth/login?next=" + quote(request.full_path.rstrip("?")))
+    booking = db.session.scalar(
+        select(Booking)
+        .where(Booking.reference == reference.upper())
+        .options(
+            joinedload(Booking.session).joinedload(Session.course),
+            joinedload(Booking.learner),
+        )
+    )
+    allowed = booking is not None and (
+        booking.learner_id == current_user.id
+        or booking.session.trainer_id == current_user.id
+        or current_user.is_staff
+    )
+    if not allowed:
+        # Not 403: a reference that is not yours is as good as unknown.
+        abort(404)
+    body = ics.booking_file(booking)
+    changed = _latest(booking.updated_at, booking.session.updated_at)
+    return _calendar_response(body, changed, f"{booking.reference}.ics", private=True)
