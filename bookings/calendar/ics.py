@@ -250,7 +250,6 @@ def booking_file(booking: Booking) -> bytes:
 def sessions_feed(sessions: Iterable[Session], name: str) -> bytes:
     """A public feed of sessions with the places left in each description."""
     cal = _calendar("PUBLISH", name)
-    stamp = utcnow()
     for session in sessions:
         course = session.course
         link = site_url(f"/courses/{course.slug}")
@@ -271,7 +270,8 @@ def sessions_feed(sessions: Iterable[Session], name: str) -> bytes:
         lines.append(f"Book: {link}")
         event = Event()
         event.add("UID", session_uid(session))
-        event.add("DTSTAMP", stamp)
+        # Stable while the session is unchanged, so the feed's ETag is too.
+        event.add("DTSTAMP", session.updated_at)
         event.add("LAST-MODIFIED", session.updated_at)
         event.add("SEQUENCE", session.revision)
         event.add("DTSTART", _local(session.starts_at))

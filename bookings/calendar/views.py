@@ -81,7 +81,7 @@ def course_feed(slug: str):
     if course is None or not course.published:
         abort(404)
     name = f"{course.title} – {current_app.config['ORG_NAME']}"
-    return _sessions_response(_upcoming_sessions(course), name, f"{slug}.ics")
+    return _sessions_response(_upcoming_sessions(course), name, f"{slug}.ics", course)
 
 
 @bp.get("/account/calendar/<token>.ics")

@@ -19,6 +19,7 @@ import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
@@ -146,11 +147,13 @@ def build_mime(message: OutboxMessage) -> EmailMessage:
         )
     if message.ics:
         method = message.ics_method or "PUBLISH"
+        # Calendar files fold lines at 75 octets: plain 7bit when ASCII, else base64.
+        ascii_only = message.ics.isascii()
         email.add_alternative(
             message.ics,
             subtype="calendar",
             charset="UTF-8",
-            cte="quoted-printable",
+            cte="7bit" if ascii_only else "base64",
             params={"method": method},
         )
         calendar_part = email.get_payload()[-1]
@@ -163,6 +166,7 @@ def build_mime(message: OutboxMessage) -> EmailMessage:
             maintype="application",
             subtype="ics",
             filename="invite.ics",
+            params={"name": "invite.ics"},
         )
     return email
 
@@ -253,7 +257,8 @@ class SmtpSender:
         if host is None:  # MAIL_SUPPRESS_SEND
             return
         try:
-            host.sendmail(_envelope_sender(), [recipient], email.as_bytes())
+            # policy.SMTP: CRLF line ends, which smtplib does not add to bytes itself.
+            host.sendmail(_envelope_sender(), [recipient], email.as_bytes(policy=email_policy.SMTP))
         except smtplib.SMTPServerDisconnected as exc:
             self.connection = None
             raise ServerUnavailable(f"disconnected: {exc}") from exc
