@@ -420,10 +420,11 @@ def send_pending(
     limit: int | None = None,
     stop: threading.Event | None = None,
     echo: Callable[[str], None] | None = None,
+    worker: str | None = None,
 ) -> dict[str, int]:
     """Deliver due messages until none are left (or, with loop, until stop is set)."""
     stop = stop or threading.Event()
-    worker = worker_name()
+    worker = worker or worker_name()
     started = utcnow()
     totals = {"sent": 0, "retrying": 0, "failed": 0}
     while not stop.is_set():
@@ -459,8 +460,11 @@ def run_sender(loop: bool = False, limit: int | None = None, echo=print) -> dict
     if loop and threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
             previous[signum] = signal.signal(signum, lambda *_: stop.set())
+    worker = worker_name()
+    if loop:
+        echo(f"Delivering email as {worker} until stopped (Ctrl+C).")
     try:
-        totals = send_pending(loop=loop, limit=limit, stop=stop, echo=echo)
+        totals = send_pending(loop=loop, limit=limit, stop=stop, echo=echo, worker=worker)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
