@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, redirect, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..extensions import db
@@ -63,9 +63,26 @@ def _latest(*stamps: datetime | None) -> datetime | None:
     return max(known) if known else None
 
 
-def _sessions_response(sessions: list[Session], name: str, filename: str) -> Response:
+def _sessions_changed_at(course: Course | None = None) -> datetime | None:
+    """When the feed last changed: the latest edit of any session or course in it,
+    cancelled or unpublished ones included (they left the feed then), or the latest
+    start that has passed (the session left the feed at that moment)."""
+    now = utcnow()
+    query = select(
+        func.max(Session.updated_at),
+        func.max(Course.updated_at),
+        func.max(case((Session.starts_at <= now, Session.starts_at))),
+    ).join(Session.course)
+    if course is not None:
+        query = query.where(Session.course_id == course.id)
+    return _latest(*db.session.execute(query).one())
+
+
+def _sessions_response(
+    sessions: list[Session], name: str, filename: str, course: Course | None = None
+) -> Response:
     body = ics.sessions_feed(sessions, name)
-    changed = _latest(*(s.updated_at for s in sessions), *(s.course.updated_at for s in sessions))
+    changed = _latest(_sessions_changed_at(course), course.updated_at if course else None)
     return _calendar_response(body, changed, filename)
 
 
@@ -108,8 +125,13 @@ def private_feed(token: str):
     for booking in bookings:
         booking.learner = user
     body = ics.bookings_feed(bookings, user)
-    changed = _latest(*(b.updated_at for b in bookings), *(b.session.updated_at for b in bookings))
-    return _calendar_response(body, changed, "my-training.ics", private=True)
+    # Cancelled bookings count too: they left the feed when they changed.
+    row = db.session.execute(
+        select(func.max(Booking.updated_at), func.max(Session.updated_at))
+        .join(Booking.session)
+        .where(Booking.learner_id == user.id)
+    ).one()
+    return _calendar_response(body, _latest(*row), "my-training.ics", private=True)
 
 
 @bp.get("/bookings/<reference>.ics")
