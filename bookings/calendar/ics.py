@@ -9,6 +9,8 @@ are misread by common clients.
 from __future__ import annotations
 
 import calendar as month_calendar
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -247,43 +249,92 @@ def booking_file(booking: Booking) -> bytes:
     return cal.to_ical()
 
 
+def _price_line(course) -> str:
+    if course.price_voluntary_pence or course.price_private_pence:
+        return (
+            f"Voluntary sector {timefmt.money(course.price_voluntary_pence)}, "
+            f"private sector {timefmt.money(course.price_private_pence)}"
+        )
+    return "Free"
+
+
+# Each session's VEVENT, by everything it is built from: rebuilding a feed after one
+# booking builds one event, not a thousand (folding lines is what costs).
+_event_cache: OrderedDict[tuple, bytes] = OrderedDict()
+_event_cache_lock = threading.Lock()
+EVENT_CACHE_SIZE = 20_000
+
+
+def _session_event(session: Session, organizer: vCalAddress, price_line: str) -> bytes:
+    course = session.course
+    config = current_app.config
+    key = (
+        session.id,
+        session.updated_at,
+        session.revision,
+        session.seats_taken,
+        session.capacity,
+        session.starts_at,
+        session.ends_at,
+        course.id,
+        course.updated_at,
+        config["SITE_URL"],
+        config["ORG_EMAIL"],
+        config["ORG_NAME"],
+        config["TIMEZONE"],
+    )
+    with _event_cache_lock:
+        cached = _event_cache.get(key)
+        if cached is not None:
+            _event_cache.move_to_end(key)
+            return cached
+    link = site_url(f"/courses/{course.slug}")
+    places = session.places_left
+    lines = [
+        course.summary,
+        "Fully booked: join the waiting list"
+        if places == 0
+        else f"{places} place{'s' if places != 1 else ''} left",
+        price_line,
+        f"Book: {link}",
+    ]
+    event = Event()
+    event.add("UID", session_uid(session))
+    # Stable while the session is unchanged, so the feed's ETag is too.
+    event.add("DTSTAMP", session.updated_at)
+    event.add("LAST-MODIFIED", session.updated_at)
+    event.add("SEQUENCE", session.revision)
+    event.add("DTSTART", _local(session.starts_at))
+    event.add("DTEND", _local(session.ends_at))
+    event.add("SUMMARY", course.title)
+    event.add("LOCATION", _place(session))
+    event.add("DESCRIPTION", "\n".join(line for line in lines if line))
+    event.add("URL", link)
+    event.add("STATUS", "CONFIRMED")
+    event.add("ORGANIZER", organizer)
+    built = event.to_ical()
+    with _event_cache_lock:
+        _event_cache[key] = built
+        while len(_event_cache) > EVENT_CACHE_SIZE:
+            _event_cache.popitem(last=False)
+    return built
+
+
 def sessions_feed(sessions: Iterable[Session], name: str) -> bytes:
     """A public feed of sessions with the places left in each description."""
-    cal = _calendar("PUBLISH", name)
+    head = _calendar("PUBLISH", name).to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert head.endswith(end)
+    organizer = _organizer()
+    prices: dict[int, str] = {}
+    parts = [head[: -len(end)]]
     for session in sessions:
         course = session.course
-        link = site_url(f"/courses/{course.slug}")
-        places = session.places_left
-        lines = [
-            course.summary,
-            "Fully booked: join the waiting list"
-            if places == 0
-            else f"{places} place{'s' if places != 1 else ''} left",
-        ]
-        if course.price_voluntary_pence or course.price_private_pence:
-            lines.append(
-                f"Voluntary sector {timefmt.money(course.price_voluntary_pence)}, "
-                f"private sector {timefmt.money(course.price_private_pence)}"
-            )
-        else:
-            lines.append("Free")
-        lines.append(f"Book: {link}")
-        event = Event()
-        event.add("UID", session_uid(session))
-        # Stable while the session is unchanged, so the feed's ETag is too.
-        event.add("DTSTAMP", session.updated_at)
-        event.add("LAST-MODIFIED", session.updated_at)
-        event.add("SEQUENCE", session.revision)
-        event.add("DTSTART", _local(session.starts_at))
-        event.add("DTEND", _local(session.ends_at))
-        event.add("SUMMARY", course.title)
-        event.add("LOCATION", _place(session))
-        event.add("DESCRIPTION", "\n".join(line for line in lines if line))
-        event.add("URL", link)
-        event.add("STATUS", "CONFIRMED")
-        event.add("ORGANIZER", _organizer())
-        cal.add_component(event)
-    return cal.to_ical()
+        if course.id not in prices:
+            prices[course.id] = _price_line(course)
+        parts.append(_session_event(session, organizer, prices[course.id]))
+    parts.append(end)
+    return b"".join(parts)
 
 
 def bookings_feed(bookings: Iterable[Booking], user: User) -> bytes:

@@ -7,6 +7,8 @@ poll that sends them back gets 304 Not Modified without a body.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from datetime import datetime
 from urllib.parse import quote
 
@@ -14,6 +16,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, request
 from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
+from werkzeug.http import is_resource_modified
 
 from ..extensions import db
 from ..models import Booking, Course, Session, User, utcnow
@@ -24,12 +27,11 @@ bp = Blueprint("calendar", __name__)
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
-def _calendar_response(
-    body: bytes, last_modified: datetime | None, filename: str, *, private: bool = False
+def _headers(
+    response: Response, etag: str, last_modified: datetime | None, filename: str, private: bool
 ) -> Response:
-    response = Response(body, content_type=CONTENT_TYPE)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.set_etag(etag)
     if last_modified is not None:
         response.last_modified = last_modified
     response.cache_control.no_cache = True
@@ -37,7 +39,32 @@ def _calendar_response(
         response.cache_control.private = True
     else:
         response.cache_control.public = True
+    return response
+
+
+def _calendar_response(
+    body: bytes,
+    last_modified: datetime | None,
+    filename: str,
+    *,
+    private: bool = False,
+    etag: str | None = None,
+) -> Response:
+    response = Response(body, content_type=CONTENT_TYPE)
+    etag = etag or hashlib.sha256(body).hexdigest()[:32]
+    _headers(response, etag, last_modified, filename, private)
     return response.make_conditional(request)
+
+
+def _upcoming_filter(course: Course | None) -> list:
+    conditions = [
+        Session.status == "scheduled",
+        Session.starts_at > utcnow(),
+        Course.published.is_(True),
+    ]
+    if course is not None:
+        conditions.append(Session.course_id == course.id)
+    return conditions
 
 
 def _upcoming_sessions(course: Course | None = None) -> list[Session]:
@@ -46,15 +73,9 @@ def _upcoming_sessions(course: Course | None = None) -> list[Session]:
         select(Session)
         .join(Session.course)
         .options(contains_eager(Session.course))
-        .where(
-            Session.status == "scheduled",
-            Session.starts_at > utcnow(),
-            Course.published.is_(True),
-        )
+        .where(*_upcoming_filter(course))
         .order_by(Session.starts_at, Session.id)
     )
-    if course is not None:
-        query = query.where(Session.course_id == course.id)
     return list(db.session.scalars(query))
 
 
@@ -78,18 +99,61 @@ def _sessions_changed_at(course: Course | None = None) -> datetime | None:
     return _latest(*db.session.execute(query).one())
 
 
-def _sessions_response(
-    sessions: list[Session], name: str, filename: str, course: Course | None = None
-) -> Response:
-    body = ics.sessions_feed(sessions, name)
+def _feed_fingerprint(course: Course | None) -> tuple:
+    """One cheap aggregate that changes whenever the feed's content would: which
+    sessions are in it, any edit to them or their course (updated_at), places taken."""
+    row = db.session.execute(
+        select(
+            func.count(Session.id),
+            func.coalesce(func.sum(Session.id), 0),
+            func.max(Session.updated_at),
+            func.max(Course.updated_at),
+            func.coalesce(func.sum(Session.seats_taken), 0),
+            func.coalesce(func.sum(Session.revision), 0),
+        )
+        .join(Session.course)
+        .where(*_upcoming_filter(course))
+    ).one()
+    config = current_app.config
+    return (
+        course.id if course else None,
+        *row,
+        config["SITE_URL"],
+        config["ORG_NAME"],
+        config["TIMEZONE"],
+    )
+
+
+# Built feeds by fingerprint: a poll that finds nothing changed costs two small
+# queries, and a full answer of an unchanged feed is not built again.
+_feed_cache: OrderedDict[tuple, bytes] = OrderedDict()
+_feed_cache_lock = threading.Lock()
+FEED_CACHE_SIZE = 16
+
+
+def _sessions_response(name: str, filename: str, course: Course | None = None) -> Response:
+    key = _feed_fingerprint(course)
+    etag = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
     changed = _latest(_sessions_changed_at(course), course.updated_at if course else None)
-    return _calendar_response(body, changed, filename)
+    if not is_resource_modified(request.environ, etag=etag, last_modified=changed):
+        return _headers(Response(status=304), etag, changed, filename, private=False)
+    with _feed_cache_lock:
+        body = _feed_cache.get(key)
+        if body is not None:
+            _feed_cache.move_to_end(key)
+    if body is None:
+        body = ics.sessions_feed(_upcoming_sessions(course), name)
+        with _feed_cache_lock:
+            _feed_cache[key] = body
+            while len(_feed_cache) > FEED_CACHE_SIZE:
+                _feed_cache.popitem(last=False)
+    return _calendar_response(body, changed, filename, etag=etag)
 
 
 @bp.get("/calendar.ics")
 def public_feed():
     name = f"{current_app.config['ORG_NAME']} training"
-    return _sessions_response(_upcoming_sessions(), name, "calendar.ics")
+    return _sessions_response(name, "calendar.ics")
 
 
 @bp.get("/courses/<slug>/calendar.ics")
@@ -98,7 +162,7 @@ def course_feed(slug: str):
     if course is None or not course.published:
         abort(404)
     name = f"{course.title} – {current_app.config['ORG_NAME']}"
-    return _sessions_response(_upcoming_sessions(course), name, f"{slug}.ics", course)
+    return _sessions_response(name, f"{slug}.ics", course)
 
 
 @bp.get("/account/calendar/<token>.ics")

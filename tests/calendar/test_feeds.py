@@ -247,3 +247,26 @@ def test_cancelled_booking_file_says_cancelled(client):
     (vevent,) = read(client.get(f"/bookings/{booking.reference}.ics").data).walk("VEVENT")
     assert str(vevent["STATUS"]) == "CANCELLED"
     assert vevent["SEQUENCE"] == 1
+
+
+def test_feed_follows_a_reschedule_and_a_course_edit(client, catalogue):
+    from bookings.booking.schedule import reschedule_session
+
+    client.get("/calendar.ics")
+    session = catalogue["winter"]
+    moved = WINTER + timedelta(days=1, hours=2)
+    reschedule_session(
+        session.id,
+        starts_at=moved,
+        ends_at=moved + timedelta(hours=3),
+        venue_name="Town Hall",
+    )
+    session.course.title = "Living well with ADHD"
+    db.session.commit()
+
+    body = client.get("/calendar.ics").data
+    event = {str(e["UID"]): e for e in events(body)}[_uid(session)]
+    assert event.decoded("DTSTART") == moved
+    assert event["SEQUENCE"] == 1
+    assert str(event["LOCATION"]) == "Town Hall"
+    assert str(event["SUMMARY"]) == "Living well with ADHD"
