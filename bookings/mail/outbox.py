@@ -512,7 +512,8 @@ def retry_all_failed() -> int:
 # In-process sender (development) -------------------------------------------------------
 
 _background_lock = threading.Lock()
-_background_started = False
+_background_thread: threading.Thread | None = None
+_background_stop = threading.Event()
 
 
 def start_background_sender(app) -> None:
@@ -527,26 +528,36 @@ def start_background_sender(app) -> None:
 
     @app.before_request
     def _start_sender_once():
-        global _background_started
-        if _background_started:
+        global _background_thread
+        if _background_thread is not None:
             return
         with _background_lock:
-            if _background_started:
+            if _background_thread is not None:
                 return
-            _background_started = True
-        thread = threading.Thread(
-            target=_background_loop, args=(app,), name="outbox-sender", daemon=True
-        )
-        thread.start()
+            _background_stop.clear()
+            _background_thread = threading.Thread(
+                target=_background_loop, args=(app,), name="outbox-sender", daemon=True
+            )
+            _background_thread.start()
+
+
+def stop_background_sender(timeout: float = 10) -> None:
+    """Stop this process's background sender after the message in hand."""
+    global _background_thread
+    with _background_lock:
+        thread, _background_thread = _background_thread, None
+    if thread is not None:
+        _background_stop.set()
+        thread.join(timeout)
 
 
 def _background_loop(app) -> None:
-    while True:
+    while not _background_stop.is_set():
         with app.app_context():
             try:
-                send_pending(loop=True)
+                send_pending(loop=True, stop=_background_stop)
             except Exception:
                 log.exception("Outbox sender stopped; restarting in 10 seconds")
             finally:
                 db.session.remove()
-        threading.Event().wait(10)
+        _background_stop.wait(10)
