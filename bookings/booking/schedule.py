@@ -40,9 +40,9 @@ def reschedule_session(
     *,
     starts_at: datetime,
     ends_at: datetime,
-    venue_name: str = "",
-    venue_address: str = "",
-    online_url: str = "",
+    venue_name: str,
+    venue_address: str,
+    online_url: str,
     by: User | None = None,
 ) -> Session:
     """Move a session in time or place, and send every booked and waiting learner the

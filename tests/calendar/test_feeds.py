@@ -260,6 +260,8 @@ def test_feed_follows_a_reschedule_and_a_course_edit(client, catalogue):
         starts_at=moved,
         ends_at=moved + timedelta(hours=3),
         venue_name="Town Hall",
+        venue_address="",
+        online_url="",
     )
     session.course.title = "Living well with ADHD"
     db.session.commit()

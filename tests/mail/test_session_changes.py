@@ -47,6 +47,7 @@ def test_reschedule_sends_update_with_same_uid_and_new_sequence_to_every_booking
         ends_at=SUMMER + timedelta(hours=2),
         venue_name="Town Hall",
         venue_address="2 Market Square",
+        online_url="",
     )
     db.session.commit()
 
@@ -86,6 +87,7 @@ def test_second_reschedule_raises_sequence_again(full_session):
             ends_at=start + timedelta(hours=3),
             venue_name=session.venue_name,
             venue_address=session.venue_address,
+            online_url="",
         )
         db.session.commit()
     rows = db.session.scalars(
@@ -119,6 +121,8 @@ def test_reschedule_refuses_an_end_before_the_start(full_session):
             starts_at=SUMMER,
             ends_at=SUMMER - timedelta(hours=1),
             venue_name="Town Hall",
+            venue_address="",
+            online_url="",
         )
     db.session.rollback()
     assert db.session.get(Session, session.id).starts_at == WINTER
@@ -131,6 +135,8 @@ def test_cancelling_a_session_cancels_every_booking_with_method_cancel(full_sess
         starts_at=SUMMER,
         ends_at=SUMMER + timedelta(hours=3),
         venue_name="Town Hall",
+        venue_address="",
+        online_url="",
     )
     db.session.commit()
 
@@ -171,7 +177,12 @@ def test_cancelled_session_cannot_be_cancelled_or_moved_again(full_session):
         cancel_session(session.id)
     with pytest.raises(ScheduleError):
         reschedule_session(
-            session.id, starts_at=SUMMER, ends_at=SUMMER + timedelta(hours=1), venue_name="X"
+            session.id,
+            starts_at=SUMMER,
+            ends_at=SUMMER + timedelta(hours=1),
+            venue_name="X",
+            venue_address="",
+            online_url="",
         )
     db.session.rollback()
 
