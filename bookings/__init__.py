@@ -10,10 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
+from . import extensions
 from .extensions import csrf, db, limiter, login_manager, migrate
-
-# Not `mail`: importing the bookings.mail package would rebind that name here.
-from .extensions import mail as mail_extension
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +46,8 @@ def create_app(config=None) -> Flask:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     csrf.init_app(app)
-    mail_extension.init_app(app)
+    # Not the module-level name: importing the bookings.mail package rebinds it.
+    extensions.mail.init_app(app)
     limiter.init_app(app)
 
     from . import timefmt

@@ -29,6 +29,7 @@ def demo():
     from .demo import load_demo
 
     load_demo(echo=click.echo)
+    db.session.commit()
 
 
 @users_cli.command("create")
@@ -60,8 +61,15 @@ def catalogue_import(csv_file):
     """Create or update courses and sessions from a CSV file (see the README)."""
     from .catalogue.importer import import_csv
 
-    with open(csv_file, encoding="utf-8-sig", newline="") as fh:
-        report = import_csv(fh, progress=True)
+    try:
+        with open(csv_file, encoding="utf-8-sig", newline="") as fh:
+            report = import_csv(fh, progress=True)
+    except UnicodeDecodeError as exc:
+        db.session.rollback()
+        raise click.ClickException(
+            f"{csv_file} is not UTF-8 text; save it as 'CSV UTF-8' and try again."
+        ) from exc
+    db.session.commit()
     click.echo(report.summary())
     for line in report.rejected_lines():
         click.echo(line, err=True)

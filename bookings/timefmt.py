@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency
 from flask import current_app, has_app_context
 
 LOCALE = "en_GB"
+# Parsed once: Babel parses a locale name again on every call otherwise.
+_LOCALE = Locale.parse(LOCALE)
 
 
 def local_zone() -> ZoneInfo:
@@ -35,19 +38,19 @@ def day(instant: datetime | date) -> str:
     """'Thu 5 Oct 2017'."""
     if isinstance(instant, datetime):
         instant = to_local(instant)
-    return format_date(instant, "EEE d MMM y", locale=LOCALE)
+    return format_date(instant, "EEE d MMM y", locale=_LOCALE)
 
 
 def long_day(instant: datetime | date) -> str:
     """'Thursday 5 October 2017'."""
     if isinstance(instant, datetime):
         instant = to_local(instant)
-    return format_date(instant, "EEEE d MMMM y", locale=LOCALE)
+    return format_date(instant, "EEEE d MMMM y", locale=_LOCALE)
 
 
 def clock(instant: datetime) -> str:
     """'10:00'."""
-    return format_time(to_local(instant), "HH:mm", locale=LOCALE)
+    return format_time(to_local(instant), "HH:mm", locale=_LOCALE)
 
 
 def when(starts_at: datetime, ends_at: datetime | None = None) -> str:
@@ -64,7 +67,7 @@ def money(pence: int | None) -> str:
     """'£45.00', or 'Free' for nothing."""
     if not pence:
         return "Free"
-    return format_currency(pence / 100, "GBP", locale=LOCALE)
+    return format_currency(pence / 100, "GBP", locale=_LOCALE)
 
 
 def pounds(pence: int) -> str:
@@ -74,7 +77,7 @@ def pounds(pence: int) -> str:
 
 def month_label(year: int, month: int) -> str:
     """'October 2017'."""
-    return format_date(date(year, month, 1), "MMMM y", locale=LOCALE)
+    return format_date(date(year, month, 1), "MMMM y", locale=_LOCALE)
 
 
 def register_filters(app) -> None:

@@ -11,6 +11,7 @@ import re
 import tempfile
 
 import pytest
+from flask import g, request_started
 
 _instance = tempfile.mkdtemp(prefix="tb-test-instance-")
 os.environ["INSTANCE_PATH"] = _instance
@@ -21,6 +22,10 @@ from bookings import create_app  # noqa: E402
 from bookings.extensions import db  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _forget_cached_user(sender, **extra) -> None:
+    g.pop("_login_user", None)
 
 
 def _reset_postgres(url: str) -> None:
@@ -46,6 +51,9 @@ def app():
     app = create_app(cfg)
     with app.app_context():
         upgrade()
+    # Tests hold one app context open, which requests then share; forget the
+    # signed-in user Flask-Login cached in g so each request loads its own.
+    request_started.connect(_forget_cached_user, app)
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -1,12 +1,25 @@
-"""Accounts: create users, check credentials, reset passwords."""
+"""Accounts: create users, check credentials, reset passwords, edit profiles."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import generate_password_hash
 
 from ..errors import AccountError, EmailTaken
 from ..extensions import db
-from ..models import ROLES, SECTORS, User
+from ..mail import messages, outbox
+from ..models import ROLES, SECTORS, User, utcnow
+
+MIN_PASSWORD_LENGTH = 10
+RESET_SALT = "password-reset"
+# Compared against when no account matches, so a wrong address costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method="scrypt")
 
 
 def normalise_email(email: str) -> str:
@@ -44,5 +57,86 @@ def create_user(
     )
     user.set_password(password)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        # Someone registered the same address a moment ago: the unique index decides.
+        db.session.rollback()
+        raise EmailTaken("An account with that email address already exists.") from exc
     return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user whose email and password these are, or None (active or not)."""
+    user = find_by_email(email)
+    if user is None or not user.password_hash:
+        # Spend the same time as a real check so response times do not reveal accounts.
+        User(password_hash=_DUMMY_HASH).check_password(password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def record_sign_in(user: User) -> None:
+    user.last_login_at = utcnow()
+
+
+def update_profile(user: User, *, name: str, organisation: str, sector: str) -> None:
+    if sector not in SECTORS:
+        raise AccountError(f"Sector must be one of {', '.join(SECTORS)}.")
+    user.name = name.strip()
+    user.organisation = organisation.strip()
+    user.sector = sector
+
+
+def replace_calendar_token(user: User) -> str:
+    """Give the user a new private calendar feed address; the old one stops working."""
+    user.calendar_token = secrets.token_urlsafe(24)
+    return user.calendar_token
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    # Tokens carry this; once the password changes, every earlier token stops matching.
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:20]
+
+
+def reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"user": user.id, "pw": _password_fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The user a reset token is for, if it is genuine, unexpired and unused."""
+    try:
+        data = _reset_serializer().loads(
+            token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"]
+        )
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("user"), int):
+        return None
+    user = db.session.get(User, data["user"])
+    if user is None or not user.active or data.get("pw") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def request_password_reset(email: str) -> bool:
+    """Queue a reset email when an active account has this address; True when one was queued.
+
+    Callers must answer the same either way, so the page does not disclose accounts.
+    """
+    user = find_by_email(email)
+    if user is None or not user.active:
+        return False
+    path = url_for("accounts.reset_password", token=reset_token(user))
+    link = current_app.config["SITE_URL"].rstrip("/") + path
+    outbox.enqueue(messages.password_reset(user, link))
+    return True
+
+
+def set_new_password(user: User, password: str) -> None:
+    """Change the password; reset links issued before stop working."""
+    user.set_password(password)

@@ -1,5 +1,166 @@
 """Register, sign in, sign out, password reset, profile."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..errors import EmailTaken
+from ..extensions import db, limiter
+from . import service
+from .forms import LoginForm, NewPasswordForm, ProfileForm, RegistrationForm, ResetRequestForm
 
 bp = Blueprint("accounts", __name__)
+
+SIGN_IN_LIMIT = "10 per minute;100 per hour"
+RESET_LIMIT = "5 per minute;20 per hour"
+
+
+def safe_next(target: str | None) -> str | None:
+    """target when it is a path on this site, else None (no open redirects)."""
+    if not target or len(target) > 2000:
+        return None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers read backslashes as slashes ("/\\evil.example") and drop control characters.
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _next_from_request() -> str | None:
+    return safe_next(request.values.get("next"))
+
+
+@bp.route("/auth/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(_next_from_request() or "/")
+    form = RegistrationForm()
+    next_url = _next_from_request()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                user = service.create_user(
+                    form.email.data,
+                    form.name.data,
+                    form.password.data,
+                    sector=form.sector.data,
+                    organisation=form.organisation.data or "",
+                )
+            except EmailTaken as exc:
+                form.email.errors.append(
+                    f"{exc} Sign in instead, or reset your password if you have forgotten it."
+                )
+            else:
+                service.record_sign_in(user)
+                db.session.commit()
+                login_user(user)
+                flash(f"Welcome, {user.name}. Your account is ready.", "success")
+                return redirect(next_url or "/")
+        return render_template("accounts/register.html", form=form, next_url=next_url), 400
+    return render_template("accounts/register.html", form=form, next_url=next_url)
+
+
+@bp.route("/auth/login", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+def login():
+    next_url = _next_from_request()
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url or "/")
+    form = LoginForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            user = service.authenticate(form.email.data, form.password.data)
+            if user is None:
+                form.password.errors.append("The email address or password is not right.")
+            elif not user.active:
+                form.email.errors.append(
+                    "This account is closed. Please contact us if you need it again."
+                )
+            else:
+                service.record_sign_in(user)
+                db.session.commit()
+                login_user(user, remember=form.remember.data)
+                flash(f"Signed in as {user.name}.", "success")
+                return redirect(next_url or "/")
+        return render_template("accounts/login.html", form=form, next_url=next_url), 400
+    return render_template("accounts/login.html", form=form, next_url=next_url)
+
+
+@bp.post("/auth/logout")
+def logout():
+    # CSRFProtect checks the token on every POST, so a third-party page cannot sign people out.
+    logout_user()
+    flash("You are signed out.", "success")
+    return redirect("/")
+
+
+@bp.route("/auth/reset", methods=["GET", "POST"])
+@limiter.limit(RESET_LIMIT, methods=["POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("accounts/reset_request.html", form=form), 400
+        service.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/auth/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(RESET_LIMIT, methods=["POST"])
+def reset_password(token: str):
+    user = service.user_for_reset_token(token)
+    if user is None:
+        minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+        return render_template("accounts/reset_invalid.html", minutes=minutes), 400
+    form = NewPasswordForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            service.set_new_password(user, form.password.data)
+            db.session.commit()
+            flash("Your password is changed. Please sign in with it.", "success")
+            return redirect(url_for("accounts.login"))
+        return render_template("accounts/reset_password.html", form=form), 400
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ProfileForm(obj=current_user)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            service.update_profile(
+                current_user,
+                name=form.name.data,
+                organisation=form.organisation.data or "",
+                sector=form.sector.data,
+            )
+            db.session.commit()
+            flash("Your details are saved.", "success")
+            return redirect(url_for("accounts.account"))
+        return _account_page(form), 400
+    return _account_page(form)
+
+
+def _account_page(form: ProfileForm):
+    feed_path = f"/account/calendar/{current_user.calendar_token}.ics"
+    feed_url = current_app.config["SITE_URL"].rstrip("/") + feed_path
+    return render_template("accounts/account.html", form=form, feed_url=feed_url)
+
+
+@bp.post("/account/calendar-link")
+@login_required
+def replace_calendar_link():
+    service.replace_calendar_token(current_user)
+    db.session.commit()
+    flash("Your calendar link is replaced. The old link no longer works.", "success")
+    return redirect(url_for("accounts.account"))

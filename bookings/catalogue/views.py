@@ -1,16 +1,68 @@
 """Public pages: home, catalogue, course pages, health check."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy import text
 
 from ..extensions import db
+from ..models import utcnow
+from . import queries
+from .forms import CatalogueSearchForm
+from .importer import SLUG_RE
 
 bp = Blueprint("catalogue", __name__)
+
+FILTERS = ("q", "category", "sector", "month", "available")
 
 
 @bp.get("/")
 def home():
-    return render_template("catalogue/home.html")
+    return render_template(
+        "catalogue/home.html",
+        sessions=queries.upcoming_with_places(6),
+        news=queries.latest_news(3),
+    )
+
+
+@bp.get("/courses")
+def courses():
+    form = CatalogueSearchForm(formdata=request.args)
+    form.set_categories(queries.categories())
+    sector = request.args.get("sector", "")
+    if not form.validate():
+        return render_template("catalogue/courses.html", form=form, page=None, sector=""), 400
+    page = queries.search_courses(
+        form.search(),
+        page=queries.clamp_page(request.args.get("page")),
+        per_page=current_app.config["PER_PAGE"],
+    )
+    # Pagination links keep the filters the visitor chose.
+    filters = {k: request.args[k] for k in FILTERS if request.args.get(k)}
+    return render_template(
+        "catalogue/courses.html", form=form, page=page, sector=sector, filters=filters
+    )
+
+
+@bp.get("/courses/<slug>")
+def course(slug):
+    if not SLUG_RE.match(slug):
+        abort(404)
+    course = queries.course_by_slug(
+        slug, include_unpublished=current_user.is_authenticated and current_user.is_staff
+    )
+    if course is None:
+        abort(404)
+    now = utcnow()
+    upcoming, past = queries.split_sessions(course, now)
+    outcomes = [line.strip(" -*\t") for line in course.outcomes.splitlines() if line.strip()]
+    return render_template(
+        "catalogue/course.html",
+        course=course,
+        upcoming=upcoming,
+        past=past,
+        outcomes=outcomes,
+        now=now,
+    )
 
 
 @bp.get("/healthz")

@@ -1,0 +1,318 @@
+"""Book a place, join the waiting list, cancel, promote, move.
+
+Capacity is decided in the database: every change to a session's places starts
+with an UPDATE of its row, so that row is locked (PostgreSQL) or the database is
+write-locked (SQLite) for the rest of the transaction, and the seat counter only
+moves through conditional updates the check constraint also guards. The reads
+for friendly messages happen before that first write and decide nothing.
+
+On SQLite the write must come first: pysqlite opens the transaction at the
+first INSERT/UPDATE, and a transaction that read before it wrote cannot wait
+for the write lock (it fails with "database is locked" instead).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import AlreadyBooked, BookingClosed, CancellationRefused, NotFound
+from ..extensions import db
+from ..mail import messages, outbox
+from ..models import Booking, Session, User, utcnow
+
+REFERENCE_ATTEMPTS = 5
+NEEDS_MAX_LENGTH = 1000
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What the learner tells us when booking."""
+
+    access: str = ""
+    dietary: str = ""
+    consent: bool = False
+
+
+def reference_prefix() -> str:
+    """Initials of the organisation: 'Medway Volunteer Network' gives 'MVN'."""
+    words = re.findall(r"[A-Za-z]+", current_app.config["ORG_NAME"])
+    initials = "".join(w[0] for w in words).upper()[:4]
+    return initials or "BK"
+
+
+def active_booking(session_id: int, learner_id: int) -> Booking | None:
+    return db.session.scalar(
+        select(Booking).where(
+            Booking.session_id == session_id,
+            Booking.learner_id == learner_id,
+            Booking.status != "cancelled",
+        )
+    )
+
+
+def queue_place(booking: Booking) -> int | None:
+    """A waiting learner's current place in the queue (1 is next), else None."""
+    if booking.status != "waitlisted" or booking.waiting_position is None:
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.session_id == booking.session_id,
+            Booking.status == "waitlisted",
+            Booking.waiting_position < booking.waiting_position,
+        )
+    )
+    return ahead + 1
+
+
+def _check_bookable(session: Session | None, booked_by: User | None) -> Session:
+    if session is None or not session.course.published:
+        raise NotFound("There is no such session.")
+    if session.status != "scheduled":
+        raise BookingClosed("This session is cancelled, so it cannot be booked.")
+    now = utcnow()
+    # Staff may still place someone after the booking deadline, until the start.
+    closes_at = session.starts_at if booked_by is not None and booked_by.is_staff else None
+    if now >= (closes_at or session.closes_at):
+        raise BookingClosed("Booking has closed for this session.")
+    return session
+
+
+def _new_reference() -> str:
+    prefix = reference_prefix()
+    for _ in range(REFERENCE_ATTEMPTS):
+        reference = Booking.new_reference(prefix)
+        taken = db.session.scalar(select(Booking.id).where(Booking.reference == reference))
+        if taken is None:
+            return reference
+    raise RuntimeError("could not find a free booking reference")
+
+
+def _take_seat(session_id: int) -> bool:
+    """Take one confirmed place if one is free; the database decides, atomically."""
+    result = db.session.execute(
+        update(Session)
+        .where(
+            Session.id == session_id,
+            Session.seats_taken < Session.capacity,
+            Session.status == "scheduled",
+        )
+        .values(seats_taken=Session.seats_taken + 1, updated_at=Session.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _free_seat(session_id: int) -> None:
+    db.session.execute(
+        update(Session)
+        .where(Session.id == session_id, Session.seats_taken > 0)
+        .values(seats_taken=Session.seats_taken - 1, updated_at=Session.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _next_waiting_position(session_id: int) -> int | None:
+    """Hand out the next waiting-list position, or None when the session is not scheduled."""
+    return db.session.scalar(
+        update(Session)
+        .where(Session.id == session_id, Session.status == "scheduled")
+        .values(waitlist_last=Session.waitlist_last + 1, updated_at=Session.updated_at)
+        .returning(Session.waitlist_last)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _lock_session(session_id: int) -> None:
+    """Lock the session row with a write that changes nothing (see the module docstring)."""
+    db.session.execute(
+        update(Session)
+        .where(Session.id == session_id)
+        .values(waitlist_last=Session.waitlist_last, updated_at=Session.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _refresh_counters(session: Session) -> None:
+    db.session.expire(session, ["seats_taken", "waitlist_last"])
+
+
+def book(session_id: int, learner: User, needs: Needs, booked_by: User | None = None) -> Booking:
+    """Confirm a place, or add the learner to the waiting list when the session is full.
+
+    Adds to the current transaction; the caller commits. Raises NotFound,
+    BookingClosed, or AlreadyBooked (carrying the existing booking).
+    """
+    session = _check_bookable(db.session.get(Session, session_id), booked_by)
+    learner_id = learner.id
+    existing = active_booking(session_id, learner_id)
+    if existing is not None:
+        raise AlreadyBooked("You have already booked this session.", existing)
+    for _ in range(REFERENCE_ATTEMPTS):
+        try:
+            return _place(session, learner, needs, booked_by)
+        except IntegrityError:
+            # The partial unique index caught a second booking (a double submit), or,
+            # rarely, two bookings drew the same reference. Nothing of this attempt stays.
+            db.session.rollback()
+            existing = active_booking(session_id, learner_id)
+            if existing is not None:
+                raise AlreadyBooked("You have already booked this session.", existing) from None
+    raise RuntimeError("could not store the booking")
+
+
+def _place(session: Session, learner: User, needs: Needs, booked_by: User | None) -> Booking:
+    # First statement of the transaction: the conditional update of the seat counter.
+    confirmed = _take_seat(session.id)
+    position = None
+    if not confirmed:
+        position = _next_waiting_position(session.id)
+        if position is None:
+            raise BookingClosed("This session is cancelled, so it cannot be booked.")
+    _refresh_counters(session)
+    sector = learner.sector or "voluntary"
+    booking = Booking(
+        reference=_new_reference(),
+        session_id=session.id,
+        learner_id=learner.id,
+        status="confirmed" if confirmed else "waitlisted",
+        waiting_position=position,
+        sector=sector,
+        organisation=learner.organisation or "",
+        price_pence=session.course.price_for(sector),
+        access_needs=needs.access.strip(),
+        dietary_needs=needs.dietary.strip(),
+        consent=needs.consent,
+        booked_by_id=(booked_by or learner).id,
+        confirmed_at=utcnow() if confirmed else None,
+    )
+    db.session.add(booking)
+    db.session.flush()
+    if confirmed:
+        outbox.enqueue(messages.booking_confirmed(booking))
+    else:
+        outbox.enqueue(messages.added_to_waiting_list(booking))
+    return booking
+
+
+def promote_first_waiting(session_id: int) -> Booking | None:
+    """Give a free place to the first learner on the waiting list, if there is both.
+
+    Locks the session row first (the seat update), so concurrent cancellations
+    promote waiting learners one at a time, in order.
+    """
+    if not _take_seat(session_id):
+        return None
+    first = db.session.scalar(
+        select(Booking)
+        .where(Booking.session_id == session_id, Booking.status == "waitlisted")
+        .order_by(Booking.waiting_position)
+        .limit(1)
+        .with_for_update()
+    )
+    if first is None:
+        _free_seat(session_id)
+        return None
+    first.status = "confirmed"
+    first.waiting_position = None
+    first.confirmed_at = utcnow()
+    db.session.flush()
+    outbox.enqueue(messages.promoted(first))
+    return first
+
+
+def fill_from_waiting_list(session_id: int) -> list[Booking]:
+    """Promote waiting learners while places are free (after capacity goes up, say)."""
+    promoted = []
+    while (booking := promote_first_waiting(session_id)) is not None:
+        promoted.append(booking)
+    return promoted
+
+
+def _check_cancellable(booking: Booking | None, by: User | None) -> Booking:
+    if booking is None:
+        raise NotFound("There is no such booking.")
+    staff = by is not None and by.is_staff
+    if by is not None and not staff and by.id != booking.learner_id:
+        raise CancellationRefused("You can only cancel your own bookings.")
+    if booking.status == "cancelled":
+        raise CancellationRefused("This booking is already cancelled.")
+    if not staff and utcnow() >= booking.session.starts_at:
+        raise CancellationRefused(
+            "The session has started, so the booking can no longer be cancelled online."
+        )
+    return booking
+
+
+def cancel(booking_id: int, by: User | None) -> Booking:
+    """Cancel a booking; a confirmed place goes to the first waiting learner.
+
+    by is who asks: the learner, staff (who may also cancel after the start), or
+    None for the system. Adds to the current transaction; the caller commits.
+    """
+    booking = _check_cancellable(db.session.get(Booking, booking_id), by)
+    _cancel_locked(booking, promote=True)
+    return booking
+
+
+def _cancel_locked(booking: Booking, *, promote: bool) -> None:
+    session_id = booking.session_id
+    was = booking.status
+    if was == "confirmed":
+        _free_seat(session_id)
+    else:
+        _lock_session(session_id)
+    # Only the transaction that still sees the old status cancels it: two clicks, one effect.
+    changed = db.session.execute(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == was)
+        .values(status="cancelled", waiting_position=None, cancelled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        raise CancellationRefused("This booking is already cancelled.")
+    db.session.refresh(booking)
+    outbox.enqueue(messages.booking_cancelled(booking))
+    if was == "confirmed" and promote and utcnow() < booking.session.starts_at:
+        promote_first_waiting(session_id)
+    _refresh_counters(booking.session)
+
+
+def move(booking_id: int, new_session_id: int, by: User) -> Booking:
+    """Move a booking to another session of the same course (staff).
+
+    Cancels the old booking (its place goes to the first waiting learner there) and
+    books the new session, confirmed or waiting, in one transaction.
+    """
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        raise NotFound("There is no such booking.")
+    if booking.status == "cancelled":
+        raise CancellationRefused("This booking is already cancelled.")
+    if booking.session_id == new_session_id:
+        raise AlreadyBooked("The booking is already for that session.", booking)
+    new_session = _check_bookable(db.session.get(Session, new_session_id), by)
+    if new_session.course_id != booking.session.course_id:
+        raise BookingClosed("A booking can only move to another session of the same course.")
+    existing = active_booking(new_session_id, booking.learner_id)
+    if existing is not None:
+        raise AlreadyBooked("The learner has already booked that session.", existing)
+    learner = booking.learner
+    needs = Needs(booking.access_needs, booking.dietary_needs, booking.consent)
+    # Lock both sessions in id order, so two opposite moves cannot deadlock.
+    for session_id in sorted((booking.session_id, new_session_id)):
+        _lock_session(session_id)
+    _cancel_locked(booking, promote=True)
+    try:
+        return _place(new_session, learner, needs, by)
+    except IntegrityError:
+        db.session.rollback()
+        existing = active_booking(new_session_id, learner.id)
+        raise AlreadyBooked("The learner has already booked that session.", existing) from None

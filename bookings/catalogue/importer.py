@@ -1,0 +1,349 @@
+"""Create or update courses and sessions from a CSV file (the format is in README.md).
+
+Each row is checked in full before anything is written, then written inside its
+own savepoint, so a bad row is reported with its line number while the good rows
+still go in. Courses, trainers and existing sessions are loaded once up front,
+not once per row. The caller commits.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import TextIO
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import DataError, IntegrityError
+from tqdm import tqdm
+
+from ..errors import ImportRowError
+from ..extensions import db
+from ..models import Course, Session, User
+from ..timefmt import from_local
+
+COLUMNS = (
+    "course_slug",
+    "course_title",
+    "summary",
+    "description",
+    "category",
+    "price_voluntary",
+    "price_private",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "online_url",
+    "capacity",
+    "trainer_email",
+)
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PRICE_RE = re.compile(r"^\d+(?:\.\d{1,2})?$")
+MAX_PRICE_PENCE = 100_000_00
+MAX_CAPACITY = 10_000
+
+
+@dataclass
+class ImportReport:
+    courses_created: int = 0
+    courses_updated: int = 0
+    sessions_created: int = 0
+    sessions_updated: int = 0
+    rows_imported: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+    def counts(self) -> tuple[int, int, int, int]:
+        return (
+            self.courses_created,
+            self.courses_updated,
+            self.sessions_created,
+            self.sessions_updated,
+        )
+
+    def restore_counts(self, counts: tuple[int, int, int, int]) -> None:
+        (
+            self.courses_created,
+            self.courses_updated,
+            self.sessions_created,
+            self.sessions_updated,
+        ) = counts
+
+    def reject(self, line: int, reason: str) -> None:
+        self.rejected.append((line, reason))
+
+    def summary(self) -> str:
+        rejected = len(self.rejected)
+        return (
+            f"Imported {self.rows_imported} row{'s' if self.rows_imported != 1 else ''}: "
+            f"{self.courses_created} course{'s' if self.courses_created != 1 else ''} created, "
+            f"{self.courses_updated} updated; "
+            f"{self.sessions_created} session{'s' if self.sessions_created != 1 else ''} "
+            f"created, {self.sessions_updated} updated. "
+            f"{rejected} row{'s' if rejected != 1 else ''} rejected."
+        )
+
+    def rejected_lines(self) -> list[str]:
+        return [f"Line {line}: {reason}" for line, reason in self.rejected]
+
+
+@dataclass
+class SessionRow:
+    """One CSV row, checked and converted to the values the models take."""
+
+    slug: str
+    course: dict
+    starts_at: datetime
+    ends_at: datetime
+    venue_name: str
+    venue_address: str
+    online_url: str
+    capacity: int
+    trainer_email: str
+
+
+def parse_price(value: str, column: str) -> int | None:
+    """Pounds such as '45.00' or '45' as pence; None when blank."""
+    value = value.strip().lstrip("£")
+    if not value:
+        return None
+    if not PRICE_RE.match(value):
+        raise ImportRowError(f"{column} must be an amount in pounds such as 45.00, not {value!r}")
+    try:
+        pence = int(Decimal(value) * 100)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern already checked
+        raise ImportRowError(f"{column} is not an amount: {value!r}") from exc
+    if pence > MAX_PRICE_PENCE:
+        raise ImportRowError(f"{column} is more than £100,000")
+    return pence
+
+
+def parse_instant(value: str, column: str) -> datetime:
+    """ISO 8601 date and time; local Europe/London when it has no offset."""
+    value = value.strip()
+    if not value:
+        raise ImportRowError(f"{column} is missing")
+    if len(value) <= 10:
+        raise ImportRowError(f"{column} needs a time as well as a date, e.g. 2027-03-04T10:00")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ImportRowError(
+            f"{column} is not an ISO 8601 date and time (e.g. 2027-03-04T10:00): {value!r}"
+        ) from exc
+    return from_local(parsed)
+
+
+def parse_row(raw: dict[str, str]) -> SessionRow:
+    """Check one row; raises ImportRowError saying what is wrong."""
+    raw = {key: (raw.get(key) or "").strip() for key in COLUMNS}
+    for key, value in raw.items():
+        if "\x00" in value:
+            raise ImportRowError(f"{key} contains a NUL character")
+    slug = raw["course_slug"]
+    if not slug:
+        raise ImportRowError("course_slug is missing")
+    if len(slug) > 120 or not SLUG_RE.match(slug):
+        raise ImportRowError(
+            f"course_slug must be lower-case letters, digits and hyphens: {slug[:60]!r}"
+        )
+    course = {
+        "title": raw["course_title"],
+        "summary": raw["summary"],
+        "description": raw["description"],
+        "category": raw["category"],
+        "price_voluntary_pence": parse_price(raw["price_voluntary"], "price_voluntary"),
+        "price_private_pence": parse_price(raw["price_private"], "price_private"),
+    }
+    for key, limit in (("title", 200), ("summary", 500), ("category", 80)):
+        if len(course[key]) > limit:
+            raise ImportRowError(f"{key} is longer than {limit} characters")
+    starts_at = parse_instant(raw["starts_at"], "starts_at")
+    ends_at = parse_instant(raw["ends_at"], "ends_at")
+    if ends_at <= starts_at:
+        raise ImportRowError("ends_at must be after starts_at")
+    try:
+        capacity = int(raw["capacity"])
+    except ValueError as exc:
+        raise ImportRowError(f"capacity must be a whole number, not {raw['capacity']!r}") from exc
+    if not 0 <= capacity <= MAX_CAPACITY:
+        raise ImportRowError(f"capacity must be between 0 and {MAX_CAPACITY}, not {capacity}")
+    venue_name, _, venue_address = raw["venue"].partition(",")
+    online_url = raw["online_url"]
+    if online_url and not online_url.startswith(("https://", "http://")):
+        raise ImportRowError("online_url must start with https://")
+    if not venue_name.strip() and not online_url:
+        raise ImportRowError("give a venue or an online_url")
+    if len(venue_name) > 200 or len(venue_address) > 500 or len(online_url) > 500:
+        raise ImportRowError("venue or online_url is too long")
+    return SessionRow(
+        slug=slug,
+        course=course,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue_name=venue_name.strip(),
+        venue_address=venue_address.strip(),
+        online_url=online_url,
+        capacity=capacity,
+        trainer_email=raw["trainer_email"],
+    )
+
+
+class _Catalogue:
+    """The courses, trainers and sessions the file refers to, loaded in three queries."""
+
+    def __init__(self, rows: list[SessionRow]):
+        slugs = {row.slug for row in rows}
+        emails = {row.trainer_email.lower() for row in rows if row.trainer_email}
+        self.courses: dict[str, Course] = {}
+        self.sessions: dict[tuple[int, datetime], Session] = {}
+        self.trainers: dict[str, User] = {}
+        for chunk in _chunks(sorted(slugs)):
+            for course in db.session.scalars(select(Course).where(Course.slug.in_(chunk))):
+                self.courses[course.slug] = course
+        course_ids = [c.id for c in self.courses.values()]
+        for chunk in _chunks(course_ids):
+            for session in db.session.scalars(select(Session).where(Session.course_id.in_(chunk))):
+                self.sessions[(session.course_id, session.starts_at)] = session
+        for chunk in _chunks(sorted(emails)):
+            for user in db.session.scalars(select(User).where(func.lower(User.email).in_(chunk))):
+                self.trainers[user.email.lower()] = user
+        self.touched_courses: set[str] = set()
+
+    def trainer(self, email: str) -> User | None:
+        if not email:
+            return None
+        user = self.trainers.get(email.lower())
+        if user is None:
+            raise ImportRowError(f"no user with the email {email!r}; create the trainer first")
+        if not user.is_trainer:
+            raise ImportRowError(f"{email} is a {user.role}, not a trainer")
+        return user
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _check_row_against_catalogue(row: SessionRow, catalogue: _Catalogue) -> User | None:
+    """The checks that need the database: trainer, new-course fields, places already taken."""
+    trainer = catalogue.trainer(row.trainer_email)
+    course = catalogue.courses.get(row.slug)
+    if course is None:
+        if not row.course["title"]:
+            raise ImportRowError(f"course_title is needed for the new course {row.slug!r}")
+        if row.course["price_voluntary_pence"] is None or row.course["price_private_pence"] is None:
+            raise ImportRowError(f"both prices are needed for the new course {row.slug!r}")
+    else:
+        session = catalogue.sessions.get((course.id, row.starts_at))
+        if session is not None and row.capacity < session.seats_taken:
+            raise ImportRowError(
+                f"capacity {row.capacity} is below the {session.seats_taken} places already booked"
+            )
+    return trainer
+
+
+def _write_row(row: SessionRow, trainer: User | None, catalogue: _Catalogue, report) -> None:
+    course = catalogue.courses.get(row.slug)
+    if course is None:
+        values = {k: v for k, v in row.course.items() if v is not None}
+        course = Course(slug=row.slug, published=True, **values)
+        db.session.add(course)
+        db.session.flush()
+        catalogue.courses[row.slug] = course
+        catalogue.touched_courses.add(row.slug)
+        report.courses_created += 1
+    else:
+        # A blank cell leaves the stored value as it is.
+        changed = False
+        for key, value in row.course.items():
+            if value not in (None, "") and getattr(course, key) != value:
+                setattr(course, key, value)
+                changed = True
+        if changed and row.slug not in catalogue.touched_courses:
+            report.courses_updated += 1
+        if changed:
+            catalogue.touched_courses.add(row.slug)
+
+    key = (course.id, row.starts_at)
+    session = catalogue.sessions.get(key)
+    values = {
+        "ends_at": row.ends_at,
+        "venue_name": row.venue_name,
+        "venue_address": row.venue_address,
+        "online_url": row.online_url,
+        "capacity": row.capacity,
+        "trainer_id": trainer.id if trainer else None,
+    }
+    if session is None:
+        session = Session(course_id=course.id, starts_at=row.starts_at, **values)
+        db.session.add(session)
+        db.session.flush()
+        catalogue.sessions[key] = session
+        report.sessions_created += 1
+        return
+    changed = {k for k, v in values.items() if getattr(session, k) != v}
+    if not changed:
+        return
+    if changed & {"ends_at", "venue_name", "venue_address", "online_url"}:
+        # Time or place changed: calendar invitations must carry a higher SEQUENCE.
+        session.revision += 1
+    for k in changed:
+        setattr(session, k, values[k])
+    db.session.flush()
+    report.sessions_updated += 1
+
+
+def import_csv(stream: TextIO, progress: bool = True) -> ImportReport:
+    """Create or update courses and sessions from CSV text; the caller commits."""
+    report = ImportReport()
+    reader = csv.DictReader(stream)
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        report.reject(1, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+        return report
+    reader.fieldnames = header
+
+    parsed: list[tuple[int, SessionRow]] = []
+    line = reader.line_num
+    try:
+        for raw in reader:
+            row_line, line = line + 1, reader.line_num
+            if not any((value or "").strip() for value in raw.values() if isinstance(value, str)):
+                continue
+            try:
+                parsed.append((row_line, parse_row(raw)))
+            except ImportRowError as exc:
+                report.reject(row_line, str(exc))
+    except csv.Error as exc:
+        report.reject(reader.line_num, f"the file is not valid CSV from here on: {exc}")
+
+    catalogue = _Catalogue([row for _, row in parsed])
+    for row_line, row in tqdm(
+        parsed, disable=not progress, file=sys.stderr, unit="row", desc="Importing"
+    ):
+        try:
+            trainer = _check_row_against_catalogue(row, catalogue)
+        except ImportRowError as exc:
+            report.reject(row_line, str(exc))
+            continue
+        known_course = row.slug in catalogue.courses
+        counts = report.counts()
+        try:
+            with db.session.begin_nested():
+                _write_row(row, trainer, catalogue, report)
+        except (IntegrityError, DataError) as exc:
+            # The checks above should have caught it; the database has the last word.
+            if not known_course:
+                catalogue.courses.pop(row.slug, None)
+            catalogue.sessions = {k: s for k, s in catalogue.sessions.items() if s in db.session}
+            report.restore_counts(counts)
+            report.reject(row_line, f"the database refused the row: {exc.orig}")
+            continue
+        report.rows_imported += 1
+    report.rejected.sort()
+    return report

@@ -1,0 +1,133 @@
+"""Capacity holds under real concurrency: 50 learners, 5 places, separate connections.
+
+Runs on SQLite (a file database in WAL mode) and, with TEST_DATABASE_URL set, on
+PostgreSQL; each worker thread has its own app context, session and connection.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bookings.booking import service
+from bookings.booking.service import Needs
+from bookings.extensions import db
+from bookings.models import Booking, OutboxMessage, Session, User
+
+from ..factories import make_session, make_user
+from .conftest import run_in_threads
+
+LEARNERS = 50
+CAPACITY = 5
+
+
+def make_learners(count: int) -> list[int]:
+    """Learners sharing one password hash: hashing 50 passwords would dominate the test."""
+    password_hash = make_user().password_hash
+    learners = [
+        User(
+            email=f"learner{n}@example.org",
+            name=f"Learner {n}",
+            sector="voluntary",
+            password_hash=password_hash,
+        )
+        for n in range(count)
+    ]
+    db.session.add_all(learners)
+    db.session.commit()
+    return [u.id for u in learners]
+
+
+def book_as(learner_id: int, session_id: int):
+    learner = db.session.get(User, learner_id)
+    booking = service.book(session_id, learner, Needs(consent=True))
+    db.session.commit()
+    return booking.id, booking.status, booking.waiting_position
+
+
+def cancel_as(booking_id: int):
+    booking = db.session.get(Booking, booking_id)
+    service.cancel(booking_id, booking.learner)
+    db.session.commit()
+    return booking_id
+
+
+def bookings_of(session_id: int) -> list[Booking]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Booking).where(Booking.session_id == session_id)))
+
+
+def _fifty_learners_five_places(concurrent_app):
+    session_id = make_session(capacity=CAPACITY).id
+    learner_ids = make_learners(LEARNERS)
+
+    results, errors = run_in_threads(
+        concurrent_app, book_as, [(lid, session_id) for lid in learner_ids]
+    )
+    assert errors == []
+    assert len(results) == LEARNERS
+
+    bookings = bookings_of(session_id)
+    confirmed = [b for b in bookings if b.status == "confirmed"]
+    waiting = sorted(b.waiting_position for b in bookings if b.status == "waitlisted")
+    assert len(confirmed) == CAPACITY
+    assert waiting == list(range(1, LEARNERS - CAPACITY + 1))
+    session = db.session.get(Session, session_id)
+    assert session.seats_taken == CAPACITY
+    assert session.waitlist_last == LEARNERS - CAPACITY
+    kinds = list(db.session.scalars(select(OutboxMessage.kind)))
+    assert kinds.count("booking_confirmed") == CAPACITY
+    assert kinds.count("waitlisted") == LEARNERS - CAPACITY
+    return session_id, confirmed
+
+
+def _three_cancellations_promote_the_first_three(concurrent_app, session_id, confirmed):
+    leaving = [b.id for b in confirmed[:3]]
+    results, errors = run_in_threads(concurrent_app, cancel_as, [(bid,) for bid in leaving])
+    assert errors == []
+
+    bookings = bookings_of(session_id)
+    by_id = {b.id: b for b in bookings}
+    assert all(by_id[bid].status == "cancelled" for bid in leaving)
+    promoted = [
+        b for b in bookings if b.status == "confirmed" and b.id not in {c.id for c in confirmed}
+    ]
+    assert len([b for b in bookings if b.status == "confirmed"]) == CAPACITY
+    assert db.session.get(Session, session_id).seats_taken == CAPACITY
+    promoted_ids = {b.id for b in promoted}
+    kinds = db.session.execute(
+        select(OutboxMessage.booking_id).where(OutboxMessage.kind == "promoted")
+    ).scalars()
+    assert set(kinds) == promoted_ids and len(promoted_ids) == 3
+    still_waiting = sorted(b.waiting_position for b in bookings if b.status == "waitlisted")
+    assert still_waiting == list(range(4, LEARNERS - CAPACITY + 1))
+    return promoted_ids
+
+
+def test_fifty_concurrent_learners_get_five_places_and_a_waiting_list_in_order(concurrent_app):
+    session_id, confirmed = _fifty_learners_five_places(concurrent_app)
+    _three_cancellations_promote_the_first_three(concurrent_app, session_id, confirmed)
+
+
+@pytest.mark.postgres
+def test_fifty_postgres_connections_book_at_once_without_overbooking(postgres, concurrent_app):
+    from sqlalchemy import text
+
+    session_id = make_session(capacity=CAPACITY).id
+    learner_ids = make_learners(LEARNERS)
+
+    def book_on_own_connection(learner_id: int):
+        backend = db.session.scalar(text("SELECT pg_backend_pid()"))
+        return backend, book_as(learner_id, session_id)
+
+    results, errors = run_in_threads(
+        concurrent_app, book_on_own_connection, [(lid,) for lid in learner_ids]
+    )
+    assert errors == []
+    assert len({backend for backend, _ in results}) == LEARNERS
+    statuses = [status for _, (_, status, _) in results]
+    assert statuses.count("confirmed") == CAPACITY
+    positions = sorted(pos for _, (_, status, pos) in results if status == "waitlisted")
+    assert positions == list(range(1, LEARNERS - CAPACITY + 1))
+    confirmed = [b for b in bookings_of(session_id) if b.status == "confirmed"]
+    _three_cancellations_promote_the_first_three(concurrent_app, session_id, confirmed)
