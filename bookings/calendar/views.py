@@ -10,10 +10,9 @@ import hashlib
 import threading
 from collections import OrderedDict
 from datetime import datetime
-from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, redirect, request
-from flask_login import current_user
+from flask import Blueprint, Response, abort, current_app, request
+from flask_login import current_user, login_required
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.http import is_resource_modified
@@ -199,10 +198,9 @@ def private_feed(token: str):
 
 
 @bp.get("/bookings/<reference>.ics")
+@login_required
 def booking_file(reference: str):
     """The booking's calendar file, for its learner, the session's trainer and staff."""
-    if not current_user.is_authenticated:
-        return redirect("/auth/login?next=" + quote(request.full_path.rstrip("?")))
     booking = db.session.scalar(
         select(Booking)
         .where(Booking.reference == reference.upper())
