@@ -73,8 +73,18 @@ class Config:
         "MAIL_DEFAULT_SENDER", "Medway Volunteer Network <training@medwayvolunteers.org.uk>"
     )
     MAIL_DIR = str(INSTANCE_DIR / "mail")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))  # seconds per SMTP exchange
     # Deliver the outbox from a background thread inside the web process (make run).
     OUTBOX_SEND_IN_PROCESS = _flag("OUTBOX_SEND_IN_PROCESS")
+    # Temporary failures wait BASE * 2^(attempts-1) seconds, at most MAX, before the next
+    # try; a message the server keeps deferring fails after MAX_ATTEMPTS.
+    OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "30"))
+    OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
+    OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "20"))
+    # A sender holds claimed messages this long; if it dies, another retries them after.
+    OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+    OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "1.5"))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -93,4 +93,5 @@ def reminders_send():
     from .mail.reminders import queue_reminders
 
     count = queue_reminders()
+    db.session.commit()
     click.echo(f"Queued {count} reminder{'s' if count != 1 else ''}.")

@@ -29,6 +29,10 @@ class CancellationRefused(BookingError):
     """The booking cannot be cancelled (already cancelled, or the session has started)."""
 
 
+class ScheduleError(DomainError):
+    """A session change that cannot be made (ends before it starts, already cancelled)."""
+
+
 class AccountError(DomainError):
     pass
 

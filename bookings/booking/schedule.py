@@ -1,0 +1,95 @@
+"""Changes to a session that every booked learner hears about: reschedule, cancel.
+
+Each change writes the emails in the same transaction; the caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..errors import NotFound, ScheduleError
+from ..extensions import db
+from ..mail import messages, outbox
+from ..models import Booking, Session, User, utcnow
+
+
+def _session_for_update(session_id: int) -> Session:
+    session = db.session.execute(
+        select(Session).where(Session.id == session_id).with_for_update()
+    ).scalar_one_or_none()
+    if session is None:
+        raise NotFound("There is no such session.")
+    return session
+
+
+def _active_bookings(session: Session) -> list[Booking]:
+    """Confirmed and waiting bookings, waiting ones in their order."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(Booking.session_id == session.id, Booking.status != "cancelled")
+            .order_by(Booking.status, Booking.waiting_position, Booking.id)
+        )
+    )
+
+
+def reschedule_session(
+    session_id: int,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    venue_name: str,
+    venue_address: str,
+    online_url: str,
+    by: User | None = None,
+) -> Session:
+    """Move a session in time or place, and send every booked and waiting learner the
+    calendar update (same UID, SEQUENCE the new revision). No change, no emails."""
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise ValueError("starts_at and ends_at must be aware instants")
+    if ends_at <= starts_at:
+        raise ScheduleError("The session must end after it starts.")
+    session = _session_for_update(session_id)
+    if session.status == "cancelled":
+        raise ScheduleError("This session is cancelled; it cannot be moved.")
+    old = (session.starts_at, session.ends_at, session.location)
+    changed = (
+        session.starts_at != starts_at
+        or session.ends_at != ends_at
+        or session.venue_name != venue_name
+        or session.venue_address != venue_address
+        or session.online_url != online_url
+    )
+    if not changed:
+        return session
+    session.starts_at = starts_at
+    session.ends_at = ends_at
+    session.venue_name = venue_name
+    session.venue_address = venue_address
+    session.online_url = online_url
+    session.revision += 1
+    db.session.flush()
+    for booking in _active_bookings(session):
+        outbox.enqueue(messages.session_rescheduled(booking, *old))
+    return session
+
+
+def cancel_session(session_id: int, by: User | None = None, reason: str = "") -> Session:
+    """Cancel a session and every booking on it, confirmed and waiting, telling each
+    learner with METHOD:CANCEL for the invitation they hold."""
+    session = _session_for_update(session_id)
+    if session.status == "cancelled":
+        raise ScheduleError("This session is already cancelled.")
+    now = utcnow()
+    for booking in _active_bookings(session):
+        # Written before the booking changes, so it tells what the learner had.
+        outbox.enqueue(messages.session_cancelled(booking, reason=reason))
+        booking.status = "cancelled"
+        booking.waiting_position = None
+        booking.cancelled_at = now
+    session.status = "cancelled"
+    session.seats_taken = 0
+    db.session.flush()
+    return session
