@@ -257,11 +257,11 @@ def cancel(booking_id: int, by: User | None) -> Booking:
     None for the system. Adds to the current transaction; the caller commits.
     """
     booking = _check_cancellable(db.session.get(Booking, booking_id), by)
-    _cancel_locked(booking, promote=True)
+    _cancel_locked(booking, by, promote=True)
     return booking
 
 
-def _cancel_locked(booking: Booking, *, promote: bool) -> None:
+def _cancel_locked(booking: Booking, by: User | None, *, promote: bool) -> None:
     session_id = booking.session_id
     was = booking.status
     if was == "confirmed":
@@ -279,7 +279,7 @@ def _cancel_locked(booking: Booking, *, promote: bool) -> None:
         db.session.rollback()
         raise CancellationRefused("This booking is already cancelled.")
     db.session.refresh(booking)
-    outbox.enqueue(messages.booking_cancelled(booking))
+    outbox.enqueue(messages.booking_cancelled(booking, by=by))
     if was == "confirmed" and promote and utcnow() < booking.session.starts_at:
         promote_first_waiting(session_id)
     _refresh_counters(booking.session)
@@ -309,7 +309,7 @@ def move(booking_id: int, new_session_id: int, by: User) -> Booking:
     # Lock both sessions in id order, so two opposite moves cannot deadlock.
     for session_id in sorted((booking.session_id, new_session_id)):
         _lock_session(session_id)
-    _cancel_locked(booking, promote=True)
+    _cancel_locked(booking, by, promote=True)
     try:
         return _place(new_session, learner, needs, by)
     except IntegrityError:

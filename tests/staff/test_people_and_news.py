@@ -169,7 +169,6 @@ def test_dashboard_counts_failed_emails(as_staff):
     assert "Connection refused" in html
 
 
-@pytest.mark.skip(reason="needs booking/mail services (merge)")
 def test_retry_one_failed_email_puts_it_back_in_the_queue(as_staff):
     message = outbox_message(1, "failed", "Connection refused")
     other = outbox_message(2, "failed", "Connection refused")
@@ -182,7 +181,6 @@ def test_retry_one_failed_email_puts_it_back_in_the_queue(as_staff):
     assert db.session.get(OutboxMessage, other.id).status == "failed"
 
 
-@pytest.mark.skip(reason="needs booking/mail services (merge)")
 def test_retry_all_failed_emails(as_staff):
     ids = [outbox_message(n, "failed", "Connection refused").id for n in range(3)]
     response = post_form(as_staff, "/staff/outbox/retry-all", {}, form_page="/staff/outbox")

@@ -150,7 +150,6 @@ def test_cancel_needs_the_confirmation_ticked(as_staff, course):
     assert db.session.get(Session, session.id).status == "scheduled"
 
 
-@pytest.mark.skip(reason="needs booking/mail services (merge)")
 def test_reschedule_from_staff_screen_sends_updates_with_higher_sequence(as_staff, course):
     session = make_session(course, starts_at=datetime(2030, 7, 1, 9, 0, tzinfo=UTC))
     booked = [make_booking(session, make_user()) for _ in range(2)]
@@ -182,7 +181,6 @@ def test_reschedule_from_staff_screen_sends_updates_with_higher_sequence(as_staf
         assert "DTSTART;TZID=Europe/London:20300708T140000" in message.ics
 
 
-@pytest.mark.skip(reason="needs booking/mail services (merge)")
 def test_cancelling_from_staff_screen_tells_everyone_booked_or_waiting(as_staff, course):
     session = make_session(course, capacity=1)
     confirmed = make_booking(session, make_user())

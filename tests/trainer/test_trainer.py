@@ -182,8 +182,10 @@ def test_attended_learner_downloads_certificate_naming_them_and_the_course(
 ):
     booking = finished_booking(session_of, trainer, learner)
     sign_in(client, learner)
+    certificate_url = f"/bookings/{booking.reference}/certificate.pdf"
+    assert certificate_url in client.get("/account/bookings").get_data(as_text=True)
 
-    response = client.get(f"/bookings/{booking.reference}/certificate.pdf")
+    response = client.get(certificate_url)
 
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
