@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from tqdm import tqdm
 
+from ..booking.schedule import reschedule_session
 from ..errors import ImportRowError
 from ..extensions import db
 from ..models import Course, Session, User
@@ -288,8 +289,19 @@ def _write_row(row: SessionRow, trainer: User | None, catalogue: _Catalogue, rep
     changed = {k for k, v in values.items() if getattr(session, k) != v}
     if not changed:
         return
-    if changed & {"ends_at", "venue_name", "venue_address", "online_url"}:
-        # Time or place changed: calendar invitations must carry a higher SEQUENCE.
+    moved = changed & {"ends_at", "venue_name", "venue_address", "online_url"}
+    if moved and session.status == "scheduled":
+        # The same path as a staff reschedule: a higher revision and a calendar
+        # update to everyone booked or waiting.
+        reschedule_session(
+            session.id,
+            starts_at=session.starts_at,
+            ends_at=values["ends_at"],
+            venue_name=values["venue_name"],
+            venue_address=values["venue_address"],
+            online_url=values["online_url"],
+        )
+    elif moved:
         session.revision += 1
     for k in changed:
         setattr(session, k, values[k])

@@ -260,3 +260,26 @@ def test_prices_in_pounds_become_pence(price, pence):
     report = import_csv(io.StringIO(csv_text([row(price_private=price)])), progress=False)
     assert report.rejected == []
     assert db.session.scalar(select(Course.price_private_pence)) == pence
+
+
+def test_import_that_moves_a_booked_session_sends_calendar_updates(runner, tmp_path):
+    from bookings.models import OutboxMessage
+
+    assert run_import(runner, tmp_path, [row()]).exit_code == 0
+    session = db.session.scalar(select(Session))
+    booked = make_booking(session)
+    waiting = make_booking(session, status="waitlisted")
+
+    moved = [row(ends_at="2037-07-01T14:00", venue="Gillingham Library, High Street")]
+    assert run_import(runner, tmp_path, moved).exit_code == 0
+
+    db.session.expire_all()
+    updates = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "session_rescheduled")
+    ).all()
+    assert {m.booking_id for m in updates} == {booked.id, waiting.id}
+    for message in updates:
+        assert message.ics_method == "REQUEST"
+        assert "SEQUENCE:1" in message.ics
+        assert "Gillingham Library" in message.ics
+    assert db.session.get(Session, session.id).revision == 1
