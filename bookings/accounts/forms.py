@@ -134,3 +134,13 @@ class ProfileForm(FlaskForm):
     name = _name()
     organisation = _organisation()
     sector = _sector()
+
+
+class EraseAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password", validators=[DataRequired("Enter your password to confirm.")]
+    )
+    understood = BooleanField(
+        "I understand my upcoming bookings will be cancelled and my account closed",
+        validators=[DataRequired("Tick the box to confirm.")],
+    )

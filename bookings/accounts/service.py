@@ -7,7 +7,7 @@ import secrets
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
@@ -140,3 +140,80 @@ def request_password_reset(email: str) -> bool:
 def set_new_password(user: User, password: str) -> None:
     """Change the password; reset links issued before stop working."""
     user.set_password(password)
+
+
+def personal_data(user: User) -> dict:
+    """Everything we hold about a person, for them to download."""
+    from .. import timefmt
+
+    def instant(value):
+        return timefmt.to_local(value).isoformat() if value else None
+
+    return {
+        "account": {
+            "name": user.name,
+            "email": user.email,
+            "organisation": user.organisation,
+            "sector": user.sector,
+            "role": user.role,
+            "created_at": instant(user.created_at),
+            "last_sign_in_at": instant(user.last_login_at),
+        },
+        "bookings": [
+            {
+                "reference": b.reference,
+                "course": b.session.course.title,
+                "starts_at": instant(b.session.starts_at),
+                "ends_at": instant(b.session.ends_at),
+                "place": b.session.location,
+                "status": b.status,
+                "waiting_position": b.waiting_position,
+                "sector": b.sector,
+                "organisation": b.organisation,
+                "price": timefmt.pounds(b.price_pence),
+                "access_needs": b.access_needs,
+                "dietary_needs": b.dietary_needs,
+                "consent_to_keep_details": b.consent,
+                "attended": b.attended,
+                "booked_at": instant(b.created_at),
+                "cancelled_at": instant(b.cancelled_at),
+            }
+            for b in sorted(user.bookings, key=lambda b: b.created_at)
+        ],
+    }
+
+
+def erase_account(user: User) -> None:
+    """Close an account and remove the person's details (caller commits).
+
+    Upcoming places are cancelled first, so each goes to the next waiting learner and
+    the person's calendar loses the event. Past bookings stay, without personal
+    details, so attendance figures still add up.
+    """
+    from ..booking import service as booking_service
+    from ..models import Booking, OutboxMessage
+
+    if user.role == "staff":
+        raise AccountError("Staff accounts are closed by another member of staff.")
+    now = utcnow()
+    for booking in list(user.bookings):
+        if booking.status != "cancelled" and booking.session.starts_at > now:
+            booking_service.cancel(booking.id, by=user)
+    db.session.execute(
+        update(Booking)
+        .where(Booking.learner_id == user.id)
+        .values(access_needs="", dietary_needs="", organisation="")
+    )
+    # Delivered messages hold the person's name and address; queued ones still go out.
+    db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.user_id == user.id, OutboxMessage.status != "pending"
+        )
+    )
+    user.name = "Erased account"
+    user.email = f"erased-{user.id}-{secrets.token_hex(4)}@erased.invalid"
+    user.organisation = ""
+    user.password_hash = None
+    user.active = False
+    user.calendar_token = secrets.token_urlsafe(24)
+    db.session.flush()

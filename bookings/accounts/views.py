@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..errors import EmailTaken
+from ..errors import AccountError, EmailTaken
 from ..extensions import db, limiter
 from . import service
-from .forms import LoginForm, NewPasswordForm, ProfileForm, RegistrationForm, ResetRequestForm
+from .forms import (
+    EraseAccountForm,
+    LoginForm,
+    NewPasswordForm,
+    ProfileForm,
+    RegistrationForm,
+    ResetRequestForm,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -164,3 +181,38 @@ def replace_calendar_link():
     db.session.commit()
     flash("Your calendar link is replaced. The old link no longer works.", "success")
     return redirect(url_for("accounts.account"))
+
+
+@bp.get("/account/export")
+@login_required
+def export_data():
+    """Download everything held about me as JSON."""
+    body = json.dumps(service.personal_data(current_user), indent=2, ensure_ascii=False)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="my-training-data.json"'},
+    )
+
+
+@bp.route("/account/erase", methods=["GET", "POST"])
+@login_required
+def erase():
+    form = EraseAccountForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("accounts/erase.html", form=form), 400
+        if not current_user.check_password(form.password.data):
+            form.password.errors.append("That password is not right.")
+            return render_template("accounts/erase.html", form=form), 400
+        try:
+            service.erase_account(current_user)
+        except AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("accounts.account"))
+        db.session.commit()
+        logout_user()
+        flash("Your account is closed and your details are erased.", "success")
+        return redirect(url_for("catalogue.home"))
+    return render_template("accounts/erase.html", form=form)
