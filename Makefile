@@ -31,7 +31,7 @@ demo: migrate
 
 run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # SQLite always; PostgreSQL as well when TEST_DATABASE_URL is set.
 test: install-dev
