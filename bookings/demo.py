@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import cycle
 
 from flask import current_app
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from .timefmt import from_local, to_local
 
 DEMO_PASSWORD = "medway-training-demo"
 STAFF_EMAIL = "staff@example.org"
+DEMO_LEARNER = "learner@example.org"
 
 VENUES = {
     "chatham": ("Chatham Community Hub", "12 High Street, Chatham ME4 4DS"),
@@ -34,7 +36,7 @@ PEOPLE = [
     (STAFF_EMAIL, "Dee Marsh", "staff", None, "Medway Volunteer Network"),
     ("sam.okafor@example.org", "Sam Okafor", "trainer", None, "Okafor Training"),
     ("helen.price@example.org", "Helen Price", "trainer", None, "Kent First Aid Associates"),
-    ("learner@example.org", "Alex Morgan", "learner", "voluntary", "Medway Carers Support"),
+    (DEMO_LEARNER, "Alex Morgan", "learner", "voluntary", "Medway Carers Support"),
     ("jo.patel@example.org", "Jo Patel", "learner", "voluntary", "Strood Food Bank"),
     ("chris.evans@example.org", "Chris Evans", "learner", "private", "Evans Care Homes Ltd"),
     ("maria.silva@example.org", "Maria Silva", "learner", "voluntary", "Gillingham Youth Club"),
@@ -53,6 +55,9 @@ class DemoSession:
     trainer: str
     # "full": every place taken and two people waiting.
     bookings: str = ""
+    # What the demo learner has here: "confirmed", "waiting", "cancelled" or nothing,
+    # so signing in as them shows each part of My bookings and leaves dates to book.
+    demo_learner: str = ""
 
 
 @dataclass
@@ -104,7 +109,7 @@ COURSES = [
         price_private_pence=6500,
         sessions=[
             DemoSession(-30, time(10), 3, "chatham", 16, SAM),
-            DemoSession(9, time(10), 3, "chatham", 3, SAM, bookings="full"),
+            DemoSession(9, time(10), 3, "chatham", 3, SAM, bookings="full", demo_learner="waiting"),
             DemoSession(37, time(13, 30), 3, "online", 20, SAM),
             DemoSession(120, time(10), 3, "gillingham", 16, SAM),
         ],
@@ -134,7 +139,7 @@ COURSES = [
         price_private_pence=6500,
         sessions=[
             DemoSession(-14, time(9, 30), 3, "rochester", 18, HELEN),
-            DemoSession(16, time(9, 30), 3, "rochester", 18, HELEN),
+            DemoSession(16, time(9, 30), 3, "rochester", 18, HELEN, demo_learner="confirmed"),
             DemoSession(58, time(18), 2.5, "online", 25, HELEN),
         ],
     ),
@@ -190,7 +195,7 @@ COURSES = [
         price_private_pence=9500,
         sessions=[
             DemoSession(-45, time(9, 30), 7, "maidstone", 12, HELEN),
-            DemoSession(12, time(9, 30), 7, "maidstone", 12, HELEN),
+            DemoSession(12, time(9, 30), 7, "maidstone", 12, HELEN, demo_learner="cancelled"),
             DemoSession(44, time(9, 30), 7, "chatham", 12, HELEN),
         ],
     ),
@@ -217,7 +222,7 @@ COURSES = [
         price_voluntary_pence=0,
         price_private_pence=5500,
         sessions=[
-            DemoSession(19, time(13, 30), 3, "online", 30, SAM),
+            DemoSession(19, time(13, 30), 3, "online", 30, SAM, demo_learner="confirmed"),
             DemoSession(65, time(10), 3, "rochester", 20, SAM),
         ],
     ),
@@ -386,9 +391,10 @@ def _ensure_people(echo) -> dict[str, User]:
     return people
 
 
-def _add_sessions(course: Course, spec: DemoCourse, people: dict[str, User]) -> None:
+def _add_sessions(course: Course, spec: DemoCourse, people: dict[str, User], next_learner) -> None:
+    """The course's sessions and bookings; next_learner() says who books next."""
     today = to_local(utcnow()).date()
-    learners = [u for u in people.values() if u.role == "learner"]
+    demo_learner = people[DEMO_LEARNER]
     prefix = reference_prefix()
     for demo in spec.sessions:
         starts_at = _local_instant(today + timedelta(days=demo.days_from_today), demo.start)
@@ -408,15 +414,24 @@ def _add_sessions(course: Course, spec: DemoCourse, people: dict[str, User]) -> 
             revision=0,
         )
         db.session.add(session)
+        past = demo.days_from_today < 0
         if demo.bookings == "full":
-            confirmed, waiting = learners[: demo.capacity], learners[demo.capacity :][:2]
-        elif demo.days_from_today < 0:
-            confirmed, waiting = learners[:2], []
+            confirmed = [next_learner() for _ in range(demo.capacity)]
+            waiting = [next_learner() for _ in range(2)]
+        elif past:
+            # The demo learner attended every past session: My bookings offers certificates.
+            confirmed, waiting = [demo_learner, next_learner()], []
         else:
-            confirmed, waiting = learners[:1], []
+            confirmed, waiting = [next_learner()], []
+        if demo.demo_learner == "confirmed":
+            confirmed.append(demo_learner)
+        elif demo.demo_learner == "waiting":
+            waiting.insert(0, demo_learner)
+        elif demo.demo_learner == "cancelled":
+            _add_booking(session, demo_learner, prefix, "cancelled", None)
         for learner in confirmed:
             session.seats_taken += 1
-            _add_booking(session, learner, prefix, "confirmed", None, past=demo.days_from_today < 0)
+            _add_booking(session, learner, prefix, "confirmed", None, past=past)
         for learner in waiting:
             session.waitlist_last += 1
             _add_booking(session, learner, prefix, "waitlisted", session.waitlist_last)
@@ -436,7 +451,8 @@ def _add_booking(session, learner, prefix, status, position, past=False) -> None
             price_pence=session.course.price_for(learner.sector),
             consent=True,
             attended=True if past else None,
-            confirmed_at=now if status == "confirmed" else None,
+            confirmed_at=now if status in ("confirmed", "cancelled") else None,
+            cancelled_at=now if status == "cancelled" else None,
             created_at=now,
         )
     )
@@ -445,6 +461,9 @@ def _add_booking(session, learner, prefix, status, position, past=False) -> None
 def load_demo(echo=print) -> None:
     """Load the demo data; running it again changes nothing."""
     people = _ensure_people(echo)
+    # Bookings go round the other learners, one after another.
+    others = cycle([u for u in people.values() if u.role == "learner" and u.email != DEMO_LEARNER])
+    next_learner = others.__next__
     existing = set(
         db.session.scalars(select(Course.slug).where(Course.slug.in_([c.slug for c in COURSES])))
     )
@@ -466,7 +485,7 @@ def load_demo(echo=print) -> None:
             published=True,
         )
         db.session.add(course)
-        _add_sessions(course, spec, people)
+        _add_sessions(course, spec, people, next_learner)
         added += 1
     titles = set(db.session.scalars(select(NewsPost.title)))
     for title, body, days_ago in NEWS:
@@ -478,4 +497,4 @@ def load_demo(echo=print) -> None:
     echo(f"Demo courses: {added} added, {len(COURSES) - added} already there.")
     echo(f"Staff sign-in: {STAFF_EMAIL} / {DEMO_PASSWORD}")
     echo(f"Trainer sign-in: {SAM} / {DEMO_PASSWORD} (also {HELEN})")
-    echo(f"Learner sign-in: learner@example.org / {DEMO_PASSWORD}")
+    echo(f"Learner sign-in: {DEMO_LEARNER} / {DEMO_PASSWORD}")

@@ -63,3 +63,31 @@ def test_demo_has_trainers_past_and_future_dates_and_a_full_session_with_waiting
     }
     assert any(v == 0 for v, _ in prices) and all(p > 0 for _, p in prices)
     assert db.session.scalar(select(func.count()).where(Booking.status == "waitlisted")) >= 1
+
+
+def test_demo_learner_sees_every_kind_of_booking_and_can_still_book(runner, client):
+    from tests.conftest import login_as
+
+    runner.invoke(args=["demo"])
+    learner = find_by_email("learner@example.org")
+    login_as(client, learner)
+    page = client.get("/account/bookings").get_data(as_text=True)
+    assert "Cancel booking MVN-" in page  # an upcoming confirmed place
+    assert "Place in queue: 1" in page  # first on the full session's waiting list
+    assert "Download certificate of attendance" in page  # a past session attended
+    assert "No cancelled bookings." not in page
+
+    mine = set(
+        db.session.scalars(
+            select(Booking.session_id).where(
+                Booking.learner_id == learner.id, Booking.status != "cancelled"
+            )
+        )
+    )
+    now = utcnow()
+    free = [
+        s for s in db.session.scalars(select(Session)) if s.starts_at > now and s.id not in mine
+    ]
+    assert len(free) >= 10, "the demo learner has most upcoming dates left to book"
+    response = client.get(f"/sessions/{free[0].id}/book")
+    assert response.status_code == 200 and "Book a place" in response.get_data(as_text=True)
