@@ -1,6 +1,8 @@
 """The app starts, its database answers, and the schema guards the invariants."""
 
+import re
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -8,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from bookings.extensions import db
 from bookings.models import Session
 
+from .conftest import login_as
 from .factories import make_booking, make_course, make_session, make_user
 
 
@@ -79,3 +82,80 @@ def test_instants_come_back_as_aware_utc():
     loaded = db.session.get(Session, session.id)
     assert loaded.starts_at == start
     assert loaded.starts_at.tzinfo is not None
+
+
+# Page structure ------------------------------------------------------------
+
+
+class PageOutline(HTMLParser):
+    """What a page offers assistive technology: title, headings, labels and fields."""
+
+    def __init__(self):
+        super().__init__()
+        self.title = ""
+        self.h1 = 0
+        self.labels: dict[str, str] = {}
+        self.fields: list[str] = []
+        self.landmarks: set[str] = set()
+        self._label_for = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("header", "nav", "main", "footer"):
+            self.landmarks.add(tag)
+        if tag == "h1":
+            self.h1 += 1
+        if tag == "label":
+            self._label_for = attrs.get("for", "")
+            self.labels[self._label_for] = ""
+        if tag in ("input", "select", "textarea") and attrs.get("type") not in (
+            "hidden",
+            "submit",
+        ):
+            self.fields.append(attrs.get("id", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self._label_for = None
+
+    def handle_data(self, data):
+        if self._label_for is not None:
+            self.labels[self._label_for] += data
+
+
+def outline(response) -> PageOutline:
+    html = response.get_data(as_text=True)
+    parser = PageOutline()
+    parser.feed(html)
+    # The title element holds text only; browsers show any markup in it as typed.
+    parser.title = re.search(r"<title>(.*?)</title>", html, re.DOTALL).group(1)
+    return parser
+
+
+def test_public_and_learner_pages_have_one_h1_a_plain_title_and_labelled_fields(client):
+    course = make_course(slug="first-aid", title="First Aid")
+    session = make_session(course)
+    learner = make_user()
+    booking = make_booking(session=session, learner=learner)
+    visitor_pages = ["/", "/courses", "/courses?month=2037-13", "/courses/first-aid"]
+    visitor_pages += ["/brochures", "/auth/register", "/auth/login", "/auth/reset", "/nope"]
+    other = make_session(course, starts_in=timedelta(days=20))
+    learner_pages = [f"/sessions/{other.id}/book", "/account/bookings"]
+    learner_pages += ["/account", "/account/erase", f"/bookings/{booking.reference}"]
+    learner_pages += [f"/bookings/{booking.reference}/cancel", "/staff"]
+    for path in visitor_pages + ["login"] + learner_pages:
+        if path == "login":
+            login_as(client, learner)
+            continue
+        page = outline(client.get(path))
+        assert page.h1 == 1, path
+        assert "<" not in page.title and page.title.endswith("Medway Volunteer Network"), path
+        assert page.landmarks == {"header", "nav", "main", "footer"}, path
+        for field_id in page.fields:
+            assert page.labels.get(field_id, "").strip(), f"{path}: #{field_id} has no label"
+
+
+def test_required_marker_is_part_of_the_fields_label(client):
+    page = outline(client.get("/auth/register"))
+    assert page.labels["name"].split() == ["Full", "name", "(required)"]
+    assert "(required)" not in page.labels["organisation"]
