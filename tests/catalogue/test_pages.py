@@ -316,3 +316,15 @@ def test_course_page_statement_count_does_not_grow_with_sessions(client):
     few = statements()
     add_sessions(20)
     assert statements() == few
+
+
+def test_course_dates_stack_on_phones_with_each_cell_labelled(client):
+    course = make_course(slug="first-aid")
+    session = make_session(course)
+    html = page_text(client.get("/courses/first-aid"))
+    assert '<table class="stack-on-phone">' in html
+    row = re.search(rf'<tr id="session-{session.id}">(.*?)</tr>', html, re.DOTALL).group(1)
+    labels = re.findall(r'<td data-label="([^"]+)">', row)
+    assert labels == ["When", "Where", "Trainer", "Places"]
+    css = client.get("/static/css/site.css").get_data(as_text=True)
+    assert ".stack-on-phone td[data-label]::before" in css
