@@ -9,6 +9,7 @@ from flask import Flask, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from . import extensions
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -39,6 +40,8 @@ def create_app(config=None) -> Flask:
         options.setdefault("connect_args", {"timeout": 30})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
+    # Before any route is added: an id in a URL is at most what an INTEGER column holds.
+    app.url_map.converters["int"] = DatabaseIdConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
@@ -101,6 +104,14 @@ def create_app(config=None) -> Flask:
         start_background_sender(app)
 
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """<int:...> in URLs: larger numbers match no route (404) instead of overflowing SQLite."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 @event.listens_for(Engine, "connect")

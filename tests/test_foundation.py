@@ -159,3 +159,10 @@ def test_required_marker_is_part_of_the_fields_label(client):
     page = outline(client.get("/auth/register"))
     assert page.labels["name"].split() == ["Full", "name", "(required)"]
     assert "(required)" not in page.labels["organisation"]
+
+
+def test_huge_ids_in_urls_are_not_found_rather_than_a_server_error(client):
+    login_as(client, make_user("staff"))
+    for path in ("/sessions/99999999999999999999/book", "/trainer/sessions/99999999999999999999"):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/sessions/{2**31 - 1}/book").status_code == 404
