@@ -100,7 +100,7 @@ def _page_answer(items: list, rows: list, page: int, per_page: int, endpoint: st
     next_url = None
     if len(rows) > per_page:
         args = {k: request.args[k] for k in FILTERS if request.args.get(k)}
-        next_url = url_for(endpoint, page=page + 1, per_page=per_page, _external=True, **args)
+        next_url = _absolute(url_for(endpoint, page=page + 1, per_page=per_page, **args))
     return {"items": items, "next": next_url}
 
 

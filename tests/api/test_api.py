@@ -219,3 +219,17 @@ def test_api_issues_the_same_statements_for_few_and_many_items(client):
     db.session.commit()
     many = (_statements_for(client, "/api/v1/sessions"), _statements_for(client, "/api/v1/courses"))
     assert few == many
+
+
+def test_next_link_uses_the_site_address_like_every_other_url(app, client):
+    course = make_course(slug="bid-writing")
+    for n in range(2):
+        make_session(course, starts_in=timedelta(days=n + 1))
+    site_url = app.config["SITE_URL"]
+    app.config["SITE_URL"] = "https://training.example.org"
+    try:
+        body = client.get("/api/v1/sessions?per_page=1", base_url="http://10.0.0.5:8000").json
+    finally:
+        app.config["SITE_URL"] = site_url
+    assert body["items"][0]["url"].startswith("https://training.example.org/courses/")
+    assert body["next"].startswith("https://training.example.org/api/v1/sessions?")
