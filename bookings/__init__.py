@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
@@ -15,6 +16,7 @@ from . import extensions
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+ERROR_PAGES = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}
 
 
 def create_app(config=None) -> Flask:
@@ -135,9 +137,10 @@ def _register_error_pages(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if wants_json():
             return {"error": exc.name, "message": exc.description}, exc.code
-        template = {403: "errors/403.html", 404: "errors/404.html"}.get(
-            exc.code, "errors/error.html"
-        )
+        if isinstance(exc, CSRFError):
+            template = "errors/form_expired.html"
+        else:
+            template = ERROR_PAGES.get(exc.code, "errors/error.html")
         return render_template(template, error=exc), exc.code
 
     @app.errorhandler(Exception)

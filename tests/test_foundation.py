@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import TooManyRequests
 
 from bookings.extensions import db
 from bookings.models import Session
@@ -166,3 +167,18 @@ def test_huge_ids_in_urls_are_not_found_rather_than_a_server_error(client):
     for path in ("/sessions/99999999999999999999/book", "/trainer/sessions/99999999999999999999"):
         assert client.get(path).status_code == 404, path
     assert client.get(f"/sessions/{2**31 - 1}/book").status_code == 404
+
+
+def test_form_sent_without_its_security_token_gets_a_plain_explanation(client):
+    response = client.post("/auth/login", data={"email": "a@example.org", "password": "x"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Your form expired" in page and "reload the page" in page
+    assert "CSRF" not in page
+
+
+def test_too_many_attempts_page_says_to_wait(app):
+    with app.test_request_context("/auth/login", method="POST"):
+        response = app.make_response(app.handle_user_exception(TooManyRequests()))
+    assert response.status_code == 429
+    assert "Please wait a few minutes" in response.get_data(as_text=True)
