@@ -182,3 +182,14 @@ def test_too_many_attempts_page_says_to_wait(app):
         response = app.make_response(app.handle_user_exception(TooManyRequests()))
     assert response.status_code == 429
     assert "Please wait a few minutes" in response.get_data(as_text=True)
+
+
+def test_waiting_learner_is_offered_to_leave_the_list_not_cancel_a_booking(client):
+    session = make_session(capacity=0)
+    booking = make_booking(session, status="waitlisted")
+    login_as(client, booking.learner)
+    confirmation = client.get(f"/bookings/{booking.reference}").get_data(as_text=True)
+    assert "Leave the waiting list</a>" in confirmation
+    page = client.get(f"/bookings/{booking.reference}/cancel").get_data(as_text=True)
+    assert "<h1>Leave the waiting list?</h1>" in page
+    assert "Leave the waiting list</button>" in page and "Cancel booking" not in page
