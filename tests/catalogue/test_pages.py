@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -276,6 +277,13 @@ def test_home_shows_upcoming_sessions_with_places_brochures_and_news(client):
     assert "News 0" in text and "News 2" in text and "News 3" not in text
     assert "Draft news" not in text
     assert "Body <strong>0</strong>" in text
+    # A machine-readable date: YYYY-MM-DD, not Python's str() of a datetime.
+    assert re.findall(r'<time datetime="([^"]+)">', text)[0] == (
+        (datetime.now(UTC) - timedelta(days=1))
+        .astimezone(ZoneInfo("Europe/London"))
+        .date()
+        .isoformat()
+    )
 
 
 def test_home_has_friendly_empty_states(client):
