@@ -193,3 +193,14 @@ def test_waiting_learner_is_offered_to_leave_the_list_not_cancel_a_booking(clien
     page = client.get(f"/bookings/{booking.reference}/cancel").get_data(as_text=True)
     assert "<h1>Leave the waiting list?</h1>" in page
     assert "Leave the waiting list</button>" in page and "Cancel booking" not in page
+
+
+def test_unexpected_error_gets_a_friendly_page_or_json_under_the_api(app):
+    with app.test_request_context("/courses"):
+        response = app.make_response(app.handle_user_exception(RuntimeError("boom")))
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Sorry, something went wrong" in page and "boom" not in page
+    with app.test_request_context("/api/v1/courses"):
+        response = app.make_response(app.handle_user_exception(RuntimeError("boom")))
+    assert response.status_code == 500 and response.json["error"] == "Internal Server Error"
