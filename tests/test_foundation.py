@@ -11,7 +11,7 @@ from werkzeug.exceptions import TooManyRequests
 from bookings.extensions import db
 from bookings.models import Session
 
-from .conftest import login_as
+from .conftest import login_as, post_form
 from .factories import make_booking, make_course, make_session, make_user
 
 
@@ -204,3 +204,12 @@ def test_unexpected_error_gets_a_friendly_page_or_json_under_the_api(app):
     with app.test_request_context("/api/v1/courses"):
         response = app.make_response(app.handle_user_exception(RuntimeError("boom")))
     assert response.status_code == 500 and response.json["error"] == "Internal Server Error"
+
+
+def test_unticked_required_box_is_marked_invalid_and_points_at_its_error(client):
+    login_as(client, make_user())
+    session = make_session()
+    response = post_form(client, f"/sessions/{session.id}/book", {"access_needs": ""})
+    assert response.status_code == 400
+    box = re.search(r"<input[^>]*id=\"consent\"[^>]*>", response.get_data(as_text=True)).group(0)
+    assert 'aria-invalid="true"' in box and "consent-error" in box
