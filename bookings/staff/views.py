@@ -226,7 +226,7 @@ def session_edit(session_id: int):
     if not form.validate_on_submit():
         return render_template("staff/session_edit.html", form=form, session=session), 400
     try:
-        service.update_session_details(
+        promoted = service.update_session_details(
             session,
             capacity=form.capacity.data,
             trainer_id=form.trainer_id.data,
@@ -238,7 +238,15 @@ def session_edit(session_id: int):
         _field_error(form, exc)
         return render_template("staff/session_edit.html", form=form, session=session), 400
     db.session.commit()
-    flash("Session saved.", "success")
+    if promoted:
+        count = len(promoted)
+        flash(
+            f"Session saved. {count} learner{'s' if count != 1 else ''} on the waiting list "
+            f"{'have' if count != 1 else 'has'} been given a place and emailed.",
+            "success",
+        )
+    else:
+        flash("Session saved.", "success")
     return redirect(url_for("staff.sessions"), 303)
 
 

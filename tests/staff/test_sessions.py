@@ -199,3 +199,31 @@ def test_cancelling_from_staff_screen_tells_everyone_booked_or_waiting(as_staff,
     assert confirmed_message.ics_method == "CANCEL"
     assert "METHOD:CANCEL" in confirmed_message.ics
     assert "Trainer unwell" in confirmed_message.body_text
+
+
+def test_more_places_go_to_the_waiting_list_in_order_with_emails(as_staff, course):
+    from bookings.models import Booking
+
+    session = make_session(course, capacity=1)
+    make_booking(session)
+    first = make_booking(session, status="waitlisted")
+    second = make_booking(session, status="waitlisted")
+    third = make_booking(session, status="waitlisted")
+
+    response = post_form(
+        as_staff, f"/staff/sessions/{session.id}/edit", {"capacity": "3", "trainer_id": "0"}
+    )
+
+    assert response.status_code == 303
+    assert "2 learners on the waiting list" in as_staff.get("/staff/sessions").get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    statuses = {b.id: b.status for b in db.session.scalars(select(Booking))}
+    assert statuses[first.id] == statuses[second.id] == "confirmed"
+    assert statuses[third.id] == "waitlisted"
+    assert db.session.get(Session, session.id).seats_taken == 3
+    promoted = db.session.scalars(
+        select(OutboxMessage.booking_id).where(OutboxMessage.kind == "promoted")
+    ).all()
+    assert sorted(promoted) == sorted([first.id, second.id])
