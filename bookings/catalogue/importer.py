@@ -323,14 +323,22 @@ def _write_row(row: SessionRow, trainer: User | None, catalogue: _Catalogue, rep
         db.session.expire(session, ["seats_taken"])
 
 
+def header_problem(header: list[str]) -> str | None:
+    """What is wrong with the first line of the file, or None when it names every column."""
+    missing = [name for name in COLUMNS if name not in (column.strip() for column in header)]
+    if not missing:
+        return None
+    return f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
+
+
 def import_csv(stream: TextIO, progress: bool = True) -> ImportReport:
     """Create or update courses and sessions from CSV text; the caller commits."""
     report = ImportReport()
     reader = csv.DictReader(stream)
     header = [name.strip() for name in (reader.fieldnames or [])]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        report.reject(1, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+    problem = header_problem(header)
+    if problem:
+        report.reject(1, problem)
         return report
     reader.fieldnames = header
 

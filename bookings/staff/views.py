@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import timefmt
 from ..auth import staff_required
@@ -63,6 +64,23 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @staff_required
 def _staff_only():
     """Every page here is for staff; role_required answers everyone else."""
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _upload_too_large(exc: RequestEntityTooLarge):
+    """Say so beside the file field rather than on a bare error page."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+    if request.endpoint == "staff.brochure_upload":
+        form = BrochureUploadForm(formdata=None)
+        form.file.errors = [
+            f"The file is too big: the limit is "
+            f"{current_app.config['BROCHURE_MAX_BYTES'] // (1024 * 1024) or 1} MB."
+        ]
+        return _brochures_page(form, 413)
+    if request.endpoint == "staff.catalogue_import":
+        form = ImportForm(formdata=None)
+        return _refuse_import(form, f"The file is too big: the limit is {limit} MB.", 413)
+    return render_template("errors/error.html", error=exc), 413
 
 
 def _get(model, object_id: int):
@@ -583,33 +601,58 @@ def outbox_retry_all():
 # Catalogue import
 
 
+def _import_file_problem(text: str, header_problem) -> str | None:
+    """Why the whole file cannot be imported (empty, or the wrong first line), or None."""
+    if not text.strip():
+        return "The file is empty. Choose the CSV file of courses and sessions."
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error:
+        header = []
+    problem = header_problem(header)
+    if problem:
+        return (
+            f"The first line of the file must name the columns; it has {problem}. "
+            "The columns are listed below."
+        )
+    return None
+
+
+def _import_page(form, report=None, status=200):
+    from ..catalogue.importer import COLUMNS
+
+    return render_template("staff/import.html", form=form, report=report, columns=COLUMNS), status
+
+
+def _refuse_import(form, message: str, status=400):
+    form.file.errors = [*form.file.errors, message]
+    return _import_page(form, status=status)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 def catalogue_import():
     form = ImportForm()
-    page = "staff/import.html"
     if request.method == "GET":
-        return render_template(page, form=form, report=None)
+        return _import_page(form)
     if not form.validate_on_submit():
-        return render_template(page, form=form, report=None), 400
+        return _import_page(form, status=400)
     raw = form.file.data.read()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        form.file.errors = [
-            *form.file.errors,
-            "The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8'.",
-        ]
-        return render_template(page, form=form, report=None), 400
-    from ..catalogue.importer import import_csv
+        return _refuse_import(form, "The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8'.")
+    from ..catalogue.importer import header_problem, import_csv
 
+    problem = _import_file_problem(text, header_problem)
+    if problem:
+        return _refuse_import(form, problem)
     try:
         report = import_csv(io.StringIO(text, newline=""), progress=False)
     except (DomainError, ValueError, csv.Error) as exc:
         db.session.rollback()
-        form.file.errors = [*form.file.errors, f"The file could not be imported: {exc}"]
-        return render_template(page, form=form, report=None), 400
+        return _refuse_import(form, f"The file could not be imported: {exc}")
     db.session.commit()
-    return render_template(page, form=ImportForm(formdata=None), report=report)
+    return _import_page(ImportForm(formdata=None), report)
 
 
 # Exports
@@ -649,7 +692,7 @@ def _brochures_page(form, status=200):
             form=form,
             uploads=brochures.uploads(),
             current={s: brochures.current_upload(s) for s in SECTOR_LABELS},
-            action=ActionForm(),
+            action=ActionForm(formdata=None),
         ),
         status,
     )

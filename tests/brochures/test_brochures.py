@@ -143,6 +143,17 @@ def test_upload_over_the_size_limit_is_refused(as_staff, monkeypatch):
     assert brochure_count() == 0
 
 
+def test_upload_over_the_request_limit_is_refused_beside_the_field(as_staff, app, monkeypatch):
+    content = designed_pdf("Big brochure " * 50)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", len(content) // 2)
+    response = upload(as_staff, "private", content)
+
+    assert response.status_code == 413
+    assert "too big" in error_beside_file(response)
+    assert "<h1>Brochures</h1>" in response.get_data(as_text=True)
+    assert brochure_count() == 0
+
+
 def test_upload_without_a_sector_is_refused(as_staff):
     response = upload(as_staff, "", designed_pdf("Designed"))
     assert response.status_code == 400
