@@ -95,7 +95,9 @@ def _field_error(form, exc: service.InvalidField) -> None:
 
 
 def _page(query):
-    return db.paginate(query, per_page=50, error_out=False)
+    # A page number past any real list (or too big for the database) shows an empty page.
+    number = min(max(request.args.get("page", 1, type=int), 1), 100_000)
+    return db.paginate(query, page=number, per_page=50, error_out=False)
 
 
 # Dashboard

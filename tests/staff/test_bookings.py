@@ -51,6 +51,12 @@ def test_bad_booking_filter_is_refused_beside_the_field(as_staff, bookings):
     assert "Not a valid choice" in field_error(response.get_data(as_text=True), "status")
 
 
+@pytest.mark.parametrize("path", ["/staff/bookings", "/staff/users", "/staff/sessions"])
+def test_page_number_beyond_any_list_shows_an_empty_page(as_staff, bookings, path):
+    for page in ("99999999999999999999", "-3", "two"):
+        assert as_staff.get(f"{path}?page={page}").status_code == 200, page
+
+
 def test_booking_for_an_unknown_learner_email_is_refused(as_staff, course, session_of, trainer):
     session = session_of(trainer)
     data = {"session_id": str(session.id), "learner_email": "nobody@example.org"}

@@ -116,6 +116,8 @@ def test_export_date_range_is_inclusive_in_uk_time(as_staff, export_data):
         ("date_from=2030-02-01&date_to=2030-01-01&course=0", "date_to", "on or after"),
         ("date_from=&date_to=2030-01-01&course=0", "date_from", "Enter the first date"),
         ("date_from=2030-01-01&date_to=2030-02-01&course=999", "course", "Not a valid choice"),
+        ("date_from=0001-01-01&date_to=2030-01-01&course=0", "date_from", "between 2000"),
+        ("date_from=2030-01-01&date_to=9999-12-31&course=0", "date_to", "between 2000"),
     ],
 )
 def test_bad_export_dates_are_refused_beside_the_field(as_staff, query, field, message):

@@ -121,6 +121,7 @@ def test_staff_write_edit_and_delete_news(as_staff):
         ({"title": ""}, "title", "Enter a title"),
         ({"body": ""}, "body", "Write the news"),
         ({"published_on": "yesterday"}, "published_on", "date"),
+        ({"published_on": "0001-01-01"}, "published_on", "between 2000"),
         ({"title": "x" * 201}, "title", "200"),
     ],
 )

@@ -67,6 +67,8 @@ def test_winter_session_is_on_greenwich_time(as_staff, good):
         ({"capacity": "lots"}, "capacity", "integer"),
         ({"day": "31/02/2030"}, "day", "date"),
         ({"day": ""}, "day", "Enter the date"),
+        ({"day": "9999-12-31"}, "day", "between 2000 and 2099"),
+        ({"deadline_day": "0001-01-01"}, "deadline_day", "between 2000 and 2099"),
         ({"venue_name": "", "online_url": ""}, "venue_name", "Give a venue"),
         ({"online_url": "not a link"}, "online_url", "full web address"),
         ({"course_id": "999"}, "course_id", "Not a valid choice"),
