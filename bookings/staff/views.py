@@ -583,9 +583,16 @@ def outbox_retry(message_id: int):
     if ActionForm().validate_on_submit():
         from ..mail.outbox import retry
 
-        retry(message.id)
+        requeued = retry(message.id)
         db.session.commit()
-        flash(f"The message to {message.recipient} will be sent again.", "success")
+        if requeued:
+            flash(f"The message to {message.recipient} will be sent again.", "success")
+        else:
+            flash(
+                f"The message to {message.recipient} has not failed (it may have been "
+                "retried already), so there is nothing to retry.",
+                "error",
+            )
     return redirect(url_for("staff.outbox"), 303)
 
 
@@ -596,7 +603,11 @@ def outbox_retry_all():
 
         count = retry_all_failed()
         db.session.commit()
-        flash(f"{count or 'All'} failed messages will be sent again.", "success")
+        if count:
+            plural = "message" if count == 1 else "messages"
+            flash(f"{count} failed {plural} will be sent again.", "success")
+        else:
+            flash("There are no failed messages to retry.", "error")
     return redirect(url_for("staff.outbox"), 303)
 
 
