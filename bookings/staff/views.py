@@ -426,7 +426,7 @@ def booking_move(booking_id: int):
         return render_template(page, form=form, booking=booking)
     if not form.validate_on_submit():
         return render_template(page, form=form, booking=booking), 400
-    from ..booking.service import move
+    from ..booking.service import move, queue_place
 
     try:
         moved = move(booking.id, form.session_id.data, by=current_user)
@@ -436,7 +436,14 @@ def booking_move(booking_id: int):
         return render_template(page, form=form, booking=booking), 400
     db.session.commit()
     reference = getattr(moved, "reference", booking.reference)
-    flash(f"Booking {reference} moved.", "success")
+    if getattr(moved, "status", "confirmed") == "waitlisted":
+        flash(
+            f"Booking {reference} moved. That session is full, so {booking.learner.name} "
+            f"is number {queue_place(moved)} on its waiting list.",
+            "success",
+        )
+    else:
+        flash(f"Booking {reference} moved.", "success")
     return redirect(url_for("staff.bookings", q=reference), 303)
 
 

@@ -178,3 +178,23 @@ def test_staff_move_a_booking_to_another_date_of_the_same_course(
     assert db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.recipient == learner.email)
     ).all()
+
+
+def test_moving_to_a_full_session_says_the_learner_is_now_waiting(
+    as_staff, learner, session_of, trainer
+):
+    booking = make_booking(session_of(trainer, starts_in=timedelta(days=5)), learner)
+    full = session_of(trainer, starts_in=timedelta(days=30), capacity=1)
+    make_booking(full)
+    gave_up = make_booking(full, status="waitlisted")
+    make_booking(full, status="waitlisted")
+    gave_up.status, gave_up.waiting_position = "cancelled", None
+    db.session.commit()
+
+    response = post_form(
+        as_staff, f"/staff/bookings/{booking.id}/move", {"session_id": str(full.id)}
+    )
+
+    assert response.status_code == 303
+    html = as_staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Lena Learner is number 2 on its waiting list" in html
