@@ -153,8 +153,9 @@ def test_cancel_needs_the_confirmation_ticked(as_staff, course):
 
 
 def test_reschedule_from_staff_screen_sends_updates_with_higher_sequence(as_staff, course):
-    session = make_session(course, starts_at=datetime(2030, 7, 1, 9, 0, tzinfo=UTC))
+    session = make_session(course, starts_at=datetime(2030, 7, 1, 9, 0, tzinfo=UTC), capacity=2)
     booked = [make_booking(session, make_user()) for _ in range(2)]
+    booked.append(make_booking(session, make_user(), status="waitlisted"))
     response = post_form(
         as_staff,
         f"/staff/sessions/{session.id}/reschedule",
