@@ -91,14 +91,28 @@ class Document(FPDF):
         self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0, 0, 0)
 
+    # Ragged right: justified lines open up gaps between words, worst in short lines.
     def heading(self, text: str, size: int = 18) -> None:
         self.set_font("Helvetica", style="B", size=size)
-        self.multi_cell(0, size * 0.5, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.5, latin1(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
 
     def paragraph(self, text: str, size: int = 11, style: str = "") -> None:
         self.set_font("Helvetica", style=style, size=size)
-        self.multi_cell(0, size * 0.5, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.5, latin1(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def centred_line(self, text: str, size: int, style: str = "", smallest: int = 12) -> None:
+        """One centred line, smaller when it would not fit; wrapped when even that fails."""
+        text = latin1(text)
+        width = self.w - self.l_margin - self.r_margin
+        chosen = size  # wrapped at full size if no size fits on one line
+        for candidate in range(size, smallest - 1, -1):
+            self.set_font("Helvetica", style=style, size=candidate)
+            if self.get_string_width(text) <= width:
+                chosen = candidate
+                break
+        self.set_font("Helvetica", style=style, size=chosen)
+        self.multi_cell(0, chosen * 0.5, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def to_bytes(self) -> bytes:
         return bytes(self.output())

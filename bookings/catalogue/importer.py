@@ -21,9 +21,10 @@ from sqlalchemy.exc import DataError, IntegrityError
 from tqdm import tqdm
 
 from ..booking.schedule import reschedule_session
+from ..booking.service import fill_from_waiting_list
 from ..errors import ImportRowError
 from ..extensions import db
-from ..models import Course, Session, User
+from ..models import Course, Session, User, utcnow
 from ..timefmt import from_local
 
 COLUMNS = (
@@ -54,22 +55,25 @@ class ImportReport:
     sessions_created: int = 0
     sessions_updated: int = 0
     rows_imported: int = 0
+    waiting_promoted: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
-    def counts(self) -> tuple[int, int, int, int]:
+    def counts(self) -> tuple[int, int, int, int, int]:
         return (
             self.courses_created,
             self.courses_updated,
             self.sessions_created,
             self.sessions_updated,
+            self.waiting_promoted,
         )
 
-    def restore_counts(self, counts: tuple[int, int, int, int]) -> None:
+    def restore_counts(self, counts: tuple[int, int, int, int, int]) -> None:
         (
             self.courses_created,
             self.courses_updated,
             self.sessions_created,
             self.sessions_updated,
+            self.waiting_promoted,
         ) = counts
 
     def reject(self, line: int, reason: str) -> None:
@@ -83,7 +87,13 @@ class ImportReport:
             f"{self.courses_updated} updated; "
             f"{self.sessions_created} session{'s' if self.sessions_created != 1 else ''} "
             f"created, {self.sessions_updated} updated. "
-            f"{rejected} row{'s' if rejected != 1 else ''} rejected."
+            + (
+                f"{self.waiting_promoted} waiting learner"
+                f"{'s' if self.waiting_promoted != 1 else ''} given a place. "
+                if self.waiting_promoted
+                else ""
+            )
+            + f"{rejected} row{'s' if rejected != 1 else ''} rejected."
         )
 
     def rejected_lines(self) -> list[str]:
@@ -307,6 +317,18 @@ def _write_row(row: SessionRow, trainer: User | None, catalogue: _Catalogue, rep
         setattr(session, k, values[k])
     db.session.flush()
     report.sessions_updated += 1
+    if "capacity" in changed and session.status == "scheduled" and session.starts_at > utcnow():
+        # More places: the waiting list moves up, as it would after cancellations.
+        report.waiting_promoted += len(fill_from_waiting_list(session.id))
+        db.session.expire(session, ["seats_taken"])
+
+
+def header_problem(header: list[str]) -> str | None:
+    """What is wrong with the first line of the file, or None when it names every column."""
+    missing = [name for name in COLUMNS if name not in (column.strip() for column in header)]
+    if not missing:
+        return None
+    return f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
 
 
 def import_csv(stream: TextIO, progress: bool = True) -> ImportReport:
@@ -314,9 +336,9 @@ def import_csv(stream: TextIO, progress: bool = True) -> ImportReport:
     report = ImportReport()
     reader = csv.DictReader(stream)
     header = [name.strip() for name in (reader.fieldnames or [])]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        report.reject(1, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+    problem = header_problem(header)
+    if problem:
+        report.reject(1, problem)
         return report
     reader.fieldnames = header
 

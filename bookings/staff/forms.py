@@ -63,6 +63,15 @@ def pounds_amount(form, field) -> None:
         raise ValidationError("Enter a price in pounds, like 45 or 45.00 (0 for free).")
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def plausible_date(form, field) -> None:
+    """Refuse years no training session or report could mean (and dates near the calendar's end)."""
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}.")
+
+
 def local_instant(day: date | None, clock: time | None) -> datetime | None:
     """A date and wall-clock time in Europe/London as an aware UTC instant."""
     if day is None or clock is None:
@@ -125,7 +134,9 @@ class CourseForm(FlaskForm):
 class _TimeAndPlace:
     """Date, times and place fields shared by creating and rescheduling a session."""
 
-    day = DateField("Date", validators=[InputRequired("Enter the date, like 2027-03-14.")])
+    day = DateField(
+        "Date", validators=[InputRequired("Enter the date, like 2027-03-14."), plausible_date]
+    )
     starts = TimeField("Start time", validators=[InputRequired("Enter the start time.")])
     ends = TimeField("End time", validators=[InputRequired("Enter the end time.")])
     venue_name = StringField("Venue", validators=[Length(max=200)])
@@ -170,7 +181,7 @@ class _SessionDetails:
         ],
     )
     trainer_id = SelectField("Trainer", coerce=int, validate_choice=True)
-    deadline_day = DateField("Booking deadline date", validators=[Optional()])
+    deadline_day = DateField("Booking deadline date", validators=[Optional(), plausible_date])
     deadline_time = TimeField("Booking deadline time", validators=[Optional()])
     notes = TextAreaField("Notes for staff and the trainer", validators=[Optional()])
 
@@ -292,7 +303,9 @@ class UserRoleForm(FlaskForm):
 
 class NewsForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=200)])
-    published_on = DateField("Date", validators=[InputRequired("Enter the date, like 2027-03-14.")])
+    published_on = DateField(
+        "Date", validators=[InputRequired("Enter the date, like 2027-03-14."), plausible_date]
+    )
     body = TextAreaField("Text", validators=[DataRequired("Write the news.")])
     published = BooleanField("Published (shown on the home page)", default=True)
     save = SubmitField("Save news post")
@@ -314,10 +327,12 @@ class ExportForm(FlaskForm):
         csrf = False
 
     date_from = DateField(
-        "Sessions from", validators=[InputRequired("Enter the first date, like 2027-01-01.")]
+        "Sessions from",
+        validators=[InputRequired("Enter the first date, like 2027-01-01."), plausible_date],
     )
     date_to = DateField(
-        "Sessions to", validators=[InputRequired("Enter the last date, like 2027-12-31.")]
+        "Sessions to",
+        validators=[InputRequired("Enter the last date, like 2027-12-31."), plausible_date],
     )
     course = SelectField("Course", coerce=int, default=0, validate_choice=True)
 

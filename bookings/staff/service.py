@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import timefmt
+from ..booking.service import fill_from_waiting_list
 from ..errors import DomainError
 from ..extensions import db
 from ..models import (
@@ -200,8 +201,11 @@ def update_session_details(
     trainer_id: int | None,
     booking_deadline: datetime | None,
     notes: str,
-) -> None:
-    """Change what does not move the session in time or place."""
+) -> list[Booking]:
+    """Change what does not move the session in time or place.
+
+    Returns the waiting learners given a place because the session has more places now.
+    """
     if capacity < session.seats_taken:
         raise InvalidField(
             "capacity",
@@ -219,6 +223,11 @@ def update_session_details(
         raise InvalidField(
             "capacity", "More places are booked than that; the number cannot be lower."
         ) from exc
+    if session.status != "scheduled" or session.starts_at <= utcnow():
+        return []
+    promoted = fill_from_waiting_list(session.id)
+    db.session.expire(session, ["seats_taken"])
+    return promoted
 
 
 def sessions_query(course_id: int | None = None, show: str = "upcoming") -> Select:

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import timefmt
 from ..auth import staff_required
@@ -65,6 +66,23 @@ def _staff_only():
     """Every page here is for staff; role_required answers everyone else."""
 
 
+@bp.errorhandler(RequestEntityTooLarge)
+def _upload_too_large(exc: RequestEntityTooLarge):
+    """Say so beside the file field rather than on a bare error page."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+    if request.endpoint == "staff.brochure_upload":
+        form = BrochureUploadForm(formdata=None)
+        form.file.errors = [
+            f"The file is too big: the limit is "
+            f"{current_app.config['BROCHURE_MAX_BYTES'] // (1024 * 1024) or 1} MB."
+        ]
+        return _brochures_page(form, 413)
+    if request.endpoint == "staff.catalogue_import":
+        form = ImportForm(formdata=None)
+        return _refuse_import(form, f"The file is too big: the limit is {limit} MB.", 413)
+    return render_template("errors/error.html", error=exc), 413
+
+
 def _get(model, object_id: int):
     obj = db.session.get(model, object_id)
     if obj is None:
@@ -77,7 +95,9 @@ def _field_error(form, exc: service.InvalidField) -> None:
 
 
 def _page(query):
-    return db.paginate(query, per_page=50, error_out=False)
+    # A page number past any real list (or too big for the database) shows an empty page.
+    number = min(max(request.args.get("page", 1, type=int), 1), 100_000)
+    return db.paginate(query, page=number, per_page=50, error_out=False)
 
 
 # Dashboard
@@ -226,7 +246,7 @@ def session_edit(session_id: int):
     if not form.validate_on_submit():
         return render_template("staff/session_edit.html", form=form, session=session), 400
     try:
-        service.update_session_details(
+        promoted = service.update_session_details(
             session,
             capacity=form.capacity.data,
             trainer_id=form.trainer_id.data,
@@ -238,7 +258,15 @@ def session_edit(session_id: int):
         _field_error(form, exc)
         return render_template("staff/session_edit.html", form=form, session=session), 400
     db.session.commit()
-    flash("Session saved.", "success")
+    if promoted:
+        count = len(promoted)
+        flash(
+            f"Session saved. {count} learner{'s' if count != 1 else ''} on the waiting list "
+            f"{'have' if count != 1 else 'has'} been given a place and emailed.",
+            "success",
+        )
+    else:
+        flash("Session saved.", "success")
     return redirect(url_for("staff.sessions"), 303)
 
 
@@ -398,7 +426,7 @@ def booking_move(booking_id: int):
         return render_template(page, form=form, booking=booking)
     if not form.validate_on_submit():
         return render_template(page, form=form, booking=booking), 400
-    from ..booking.service import move
+    from ..booking.service import move, queue_place
 
     try:
         moved = move(booking.id, form.session_id.data, by=current_user)
@@ -408,7 +436,14 @@ def booking_move(booking_id: int):
         return render_template(page, form=form, booking=booking), 400
     db.session.commit()
     reference = getattr(moved, "reference", booking.reference)
-    flash(f"Booking {reference} moved.", "success")
+    if getattr(moved, "status", "confirmed") == "waitlisted":
+        flash(
+            f"Booking {reference} moved. That session is full, so {booking.learner.name} "
+            f"is number {queue_place(moved)} on its waiting list.",
+            "success",
+        )
+    else:
+        flash(f"Booking {reference} moved.", "success")
     return redirect(url_for("staff.bookings", q=reference), 303)
 
 
@@ -555,9 +590,16 @@ def outbox_retry(message_id: int):
     if ActionForm().validate_on_submit():
         from ..mail.outbox import retry
 
-        retry(message.id)
+        requeued = retry(message.id)
         db.session.commit()
-        flash(f"The message to {message.recipient} will be sent again.", "success")
+        if requeued:
+            flash(f"The message to {message.recipient} will be sent again.", "success")
+        else:
+            flash(
+                f"The message to {message.recipient} has not failed (it may have been "
+                "retried already), so there is nothing to retry.",
+                "error",
+            )
     return redirect(url_for("staff.outbox"), 303)
 
 
@@ -568,40 +610,69 @@ def outbox_retry_all():
 
         count = retry_all_failed()
         db.session.commit()
-        flash(f"{count or 'All'} failed messages will be sent again.", "success")
+        if count:
+            plural = "message" if count == 1 else "messages"
+            flash(f"{count} failed {plural} will be sent again.", "success")
+        else:
+            flash("There are no failed messages to retry.", "error")
     return redirect(url_for("staff.outbox"), 303)
 
 
 # Catalogue import
 
 
+def _import_file_problem(text: str, header_problem) -> str | None:
+    """Why the whole file cannot be imported (empty, or the wrong first line), or None."""
+    if not text.strip():
+        return "The file is empty. Choose the CSV file of courses and sessions."
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error:
+        header = []
+    problem = header_problem(header)
+    if problem:
+        return (
+            f"The first line of the file must name the columns; it has {problem}. "
+            "The columns are listed below."
+        )
+    return None
+
+
+def _import_page(form, report=None, status=200):
+    from ..catalogue.importer import COLUMNS
+
+    return render_template("staff/import.html", form=form, report=report, columns=COLUMNS), status
+
+
+def _refuse_import(form, message: str, status=400):
+    form.file.errors = [*form.file.errors, message]
+    return _import_page(form, status=status)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 def catalogue_import():
     form = ImportForm()
-    page = "staff/import.html"
     if request.method == "GET":
-        return render_template(page, form=form, report=None)
+        return _import_page(form)
     if not form.validate_on_submit():
-        return render_template(page, form=form, report=None), 400
+        return _import_page(form, status=400)
     raw = form.file.data.read()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        form.file.errors = [
-            *form.file.errors,
-            "The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8'.",
-        ]
-        return render_template(page, form=form, report=None), 400
-    from ..catalogue.importer import import_csv
+        return _refuse_import(form, "The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8'.")
+    from ..catalogue.importer import header_problem, import_csv
 
+    problem = _import_file_problem(text, header_problem)
+    if problem:
+        return _refuse_import(form, problem)
     try:
         report = import_csv(io.StringIO(text, newline=""), progress=False)
     except (DomainError, ValueError, csv.Error) as exc:
         db.session.rollback()
-        form.file.errors = [*form.file.errors, f"The file could not be imported: {exc}"]
-        return render_template(page, form=form, report=None), 400
+        return _refuse_import(form, f"The file could not be imported: {exc}")
     db.session.commit()
-    return render_template(page, form=ImportForm(formdata=None), report=report)
+    return _import_page(ImportForm(formdata=None), report)
 
 
 # Exports
@@ -641,7 +712,7 @@ def _brochures_page(form, status=200):
             form=form,
             uploads=brochures.uploads(),
             current={s: brochures.current_upload(s) for s in SECTOR_LABELS},
-            action=ActionForm(),
+            action=ActionForm(formdata=None),
         ),
         status,
     )

@@ -186,7 +186,10 @@ def register_pdf(session: Session) -> bytes:
     pdf.set_font("Helvetica", size=10)
     with pdf.table(
         col_widths=(60, 55, 35, 60, 55),
-        line_height=9,
+        line_height=5,
+        padding=(1.5, 2),
+        min_row_height=11,  # room to sign
+        text_align="LEFT",
         first_row_as_headings=True,
     ) as table:
         header = table.row()
@@ -225,7 +228,7 @@ def certificate_pdf(booking: Booking) -> bytes:
     pdf = Document("Certificate of attendance", org, orientation="landscape")
     pdf.add_page()
     pdf.set_line_width(1.2)
-    pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
+    pdf.rect(10, 10, pdf.w - 20, pdf.h - 24)  # clear of the footer line
     pdf.set_y(38)
     pdf.set_font("Helvetica", style="B", size=30)
     pdf.cell(0, 14, "Certificate of attendance", align="C", new_x="LMARGIN", new_y="NEXT")
@@ -233,14 +236,12 @@ def certificate_pdf(booking: Booking) -> bytes:
     pdf.set_font("Helvetica", size=14)
     pdf.cell(0, 8, "This is to certify that", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    pdf.set_font("Helvetica", style="B", size=24)
-    pdf.cell(0, 12, latin1(booking.learner.name), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.centred_line(booking.learner.name, size=24, style="B")
     pdf.ln(3)
     pdf.set_font("Helvetica", size=14)
     pdf.cell(0, 8, "attended the course", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    pdf.set_font("Helvetica", style="B", size=20)
-    pdf.multi_cell(0, 10, latin1(session.course.title), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.centred_line(session.course.title, size=20, style="B", smallest=14)
     pdf.ln(3)
     pdf.set_font("Helvetica", size=13)
     details = [f"on {timefmt.long_day(session.starts_at)}"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,51 @@ def test_generated_brochure_is_cached_until_the_catalogue_changes(client, catalo
     assert [p.name for p in cache.glob("private-*.pdf")] != [cached[0].name]
 
 
+def test_cached_brochure_follows_price_date_and_publishing_changes_from_staff_screens(
+    as_staff, catalogue
+):
+    adhd, first_aid = catalogue
+    assert "£45.00" in pdf_text(as_staff.get("/brochures/private.pdf").data)
+
+    edit = as_staff.get(f"/staff/courses/{adhd.id}/edit").get_data(as_text=True)
+    assert 'value="45.00"' in edit
+    form = {
+        "title": adhd.title,
+        "slug": adhd.slug,
+        "summary": adhd.summary,
+        "category": adhd.category,
+        "price_voluntary": "25.00",
+        "price_private": "47.50",
+        "published": "y",
+        "save": "Save course",
+    }
+    assert post_form(as_staff, f"/staff/courses/{adhd.id}/edit", form).status_code == 303
+    text = pdf_text(as_staff.get("/brochures/private.pdf").data)
+    assert "£47.50" in text and "£45.00" not in text
+
+    chatham = next(s for s in adhd.sessions if s.venue_name == "Chatham Hub")
+    moved = {
+        "day": (chatham.starts_at + timedelta(days=7)).date().isoformat(),
+        "starts": "10:00",
+        "ends": "12:00",
+        "venue_name": "Gillingham Library",
+    }
+    response = post_form(as_staff, f"/staff/sessions/{chatham.id}/reschedule", moved)
+    assert response.status_code == 303
+    text = pdf_text(as_staff.get("/brochures/private.pdf").data)
+    assert "Gillingham Library" in text and "Chatham Hub" not in text
+
+    rochester = first_aid.sessions[0]
+    cancel = {"confirm": "y", "reason": "Trainer unwell"}
+    assert post_form(as_staff, f"/staff/sessions/{rochester.id}/cancel", cancel).status_code == 303
+    assert "Rochester Hall" not in pdf_text(as_staff.get("/brochures/private.pdf").data)
+
+    post_form(
+        as_staff, f"/staff/courses/{first_aid.id}/publish", {"published": "0"}, "/staff/courses"
+    )
+    assert "Emergency First Aid" not in pdf_text(as_staff.get("/brochures/private.pdf").data)
+
+
 def upload(client, sector: str, content: bytes, name: str = "brochure.pdf"):
     return post_form(
         client,
@@ -140,6 +186,17 @@ def test_upload_over_the_size_limit_is_refused(as_staff, monkeypatch):
     response = upload(as_staff, "private", content)
     assert response.status_code == 400
     assert "too big" in error_beside_file(response)
+    assert brochure_count() == 0
+
+
+def test_upload_over_the_request_limit_is_refused_beside_the_field(as_staff, app, monkeypatch):
+    content = designed_pdf("Big brochure " * 50)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", len(content) // 2)
+    response = upload(as_staff, "private", content)
+
+    assert response.status_code == 413
+    assert "too big" in error_beside_file(response)
+    assert "<h1>Brochures</h1>" in response.get_data(as_text=True)
     assert brochure_count() == 0
 
 

@@ -283,3 +283,29 @@ def test_import_that_moves_a_booked_session_sends_calendar_updates(runner, tmp_p
         assert "SEQUENCE:1" in message.ics
         assert "Gillingham Library" in message.ics
     assert db.session.get(Session, session.id).revision == 1
+
+
+def test_import_raising_places_gives_them_to_the_waiting_list_in_order(runner, tmp_path):
+    from bookings.models import Booking, OutboxMessage
+
+    course = make_course(slug="first-aid")
+    session = make_session(course, starts_at=datetime(2037, 7, 1, 9, tzinfo=UTC), capacity=1)
+    make_booking(session)
+    first = make_booking(session, status="waitlisted")
+    second = make_booking(session, status="waitlisted")
+    third = make_booking(session, status="waitlisted")
+
+    more = [row(course_slug="first-aid", starts_at="2037-07-01T10:00", capacity="3")]
+    result = run_import(runner, tmp_path, more)
+
+    assert result.exit_code == 0, result.output
+    assert "2 waiting learners given a place" in result.output
+    db.session.expire_all()
+    statuses = {b.id: b.status for b in db.session.scalars(select(Booking))}
+    assert statuses[first.id] == statuses[second.id] == "confirmed"
+    assert statuses[third.id] == "waitlisted"
+    assert db.session.get(Session, session.id).seats_taken == 3
+    promoted = db.session.scalars(
+        select(OutboxMessage.booking_id).where(OutboxMessage.kind == "promoted")
+    ).all()
+    assert sorted(promoted) == sorted([first.id, second.id])

@@ -51,6 +51,12 @@ def test_bad_booking_filter_is_refused_beside_the_field(as_staff, bookings):
     assert "Not a valid choice" in field_error(response.get_data(as_text=True), "status")
 
 
+@pytest.mark.parametrize("path", ["/staff/bookings", "/staff/users", "/staff/sessions"])
+def test_page_number_beyond_any_list_shows_an_empty_page(as_staff, bookings, path):
+    for page in ("99999999999999999999", "-3", "two"):
+        assert as_staff.get(f"{path}?page={page}").status_code == 200, page
+
+
 def test_booking_for_an_unknown_learner_email_is_refused(as_staff, course, session_of, trainer):
     session = session_of(trainer)
     data = {"session_id": str(session.id), "learner_email": "nobody@example.org"}
@@ -172,3 +178,23 @@ def test_staff_move_a_booking_to_another_date_of_the_same_course(
     assert db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.recipient == learner.email)
     ).all()
+
+
+def test_moving_to_a_full_session_says_the_learner_is_now_waiting(
+    as_staff, learner, session_of, trainer
+):
+    booking = make_booking(session_of(trainer, starts_in=timedelta(days=5)), learner)
+    full = session_of(trainer, starts_in=timedelta(days=30), capacity=1)
+    make_booking(full)
+    gave_up = make_booking(full, status="waitlisted")
+    make_booking(full, status="waitlisted")
+    gave_up.status, gave_up.waiting_position = "cancelled", None
+    db.session.commit()
+
+    response = post_form(
+        as_staff, f"/staff/bookings/{booking.id}/move", {"session_id": str(full.id)}
+    )
+
+    assert response.status_code == 303
+    html = as_staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Lena Learner is number 2 on its waiting list" in html

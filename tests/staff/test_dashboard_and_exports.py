@@ -116,6 +116,8 @@ def test_export_date_range_is_inclusive_in_uk_time(as_staff, export_data):
         ("date_from=2030-02-01&date_to=2030-01-01&course=0", "date_to", "on or after"),
         ("date_from=&date_to=2030-01-01&course=0", "date_from", "Enter the first date"),
         ("date_from=2030-01-01&date_to=2030-02-01&course=999", "course", "Not a valid choice"),
+        ("date_from=0001-01-01&date_to=2030-01-01&course=0", "date_from", "between 2000"),
+        ("date_from=2030-01-01&date_to=9999-12-31&course=0", "date_to", "between 2000"),
     ],
 )
 def test_bad_export_dates_are_refused_beside_the_field(as_staff, query, field, message):
@@ -145,6 +147,33 @@ def test_import_of_a_file_that_is_not_utf8_is_refused(as_staff):
     assert response.status_code == 400
     assert "not UTF-8" in field_error(response.get_data(as_text=True), "file")
     assert db.session.scalar(select(func.count(Course.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty"),
+        (b"\xef\xbb\xbf\r\n  \r\n", "The file is empty"),
+        (b"slug,title,date\nfirst-aid,First Aid,2030-01-01\n", "missing columns: course_slug"),
+        (b"living-with-adhd,Living with ADHD,2030-07-01T10:00\n", "must name the columns"),
+    ],
+)
+def test_import_of_an_empty_file_or_one_without_the_header_is_refused(as_staff, content, message):
+    response = upload(as_staff, content)
+
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert message in field_error(html, "file")
+    assert "course_slug" in html.split("<h2>Columns</h2>", 1)[1]
+    assert db.session.scalar(select(func.count(Course.id))) == 0
+
+
+def test_import_over_the_upload_limit_is_refused_beside_the_field(as_staff, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
+    response = upload(as_staff, b"course_slug\n" + b"x" * 4096)
+
+    assert response.status_code == 413
+    assert "too big" in field_error(response.get_data(as_text=True), "file")
 
 
 def test_import_by_upload_shows_the_report_with_rejected_rows(as_staff):

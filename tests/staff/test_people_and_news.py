@@ -121,6 +121,7 @@ def test_staff_write_edit_and_delete_news(as_staff):
         ({"title": ""}, "title", "Enter a title"),
         ({"body": ""}, "body", "Write the news"),
         ({"published_on": "yesterday"}, "published_on", "date"),
+        ({"published_on": "0001-01-01"}, "published_on", "between 2000"),
         ({"title": "x" * 201}, "title", "200"),
     ],
 )
@@ -187,3 +188,21 @@ def test_retry_all_failed_emails(as_staff):
     assert response.status_code == 303
     db.session.expire_all()
     assert {db.session.get(OutboxMessage, i).status for i in ids} == {"pending"}
+
+
+def test_retrying_a_message_that_has_not_failed_says_so_and_leaves_it(as_staff):
+    sent = outbox_message(1, "sent")
+    response = post_form(
+        as_staff, f"/staff/outbox/{sent.id}/retry", {}, form_page="/staff/news/new"
+    )
+    assert response.status_code == 303
+    html = as_staff.get("/staff/outbox").get_data(as_text=True)
+    assert "nothing to retry" in html and "will be sent again" not in html
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, sent.id).status == "sent"
+
+
+def test_retry_all_with_none_failed_says_there_are_none(as_staff):
+    post_form(as_staff, "/staff/outbox/retry-all", {}, form_page="/staff/news/new")
+    html = as_staff.get("/staff/outbox").get_data(as_text=True)
+    assert "There are no failed messages to retry." in html

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 from flask import current_app
+from sqlalchemy import select
 
 from bookings.extensions import db
 from bookings.models import Brochure, NewsPost, OutboxMessage
 
+from ..conftest import csrf_token
 from ..factories import make_booking, make_user
 from .conftest import sign_in
 
@@ -133,3 +135,110 @@ def test_trainer_list_leaves_out_other_trainers_sessions(client, world, other_tr
     html = client.get("/trainer/sessions").get_data(as_text=True)
     assert "Living with ADHD" not in html
     assert "No upcoming sessions" in html
+
+
+def post_answers(client, people, role, posts) -> dict[str, int]:
+    """What each change-making URL answers role, posting a valid CSRF token."""
+    if role == "visitor":
+        token = csrf_token(client, "/auth/login")
+    else:
+        sign_in(client, people[role])
+        token = csrf_token(client, "/account")
+    return {path: client.post(path, data={"csrf_token": token}).status_code for path in posts}
+
+
+@pytest.fixture
+def posts(world, learner, course):
+    """Every change-making trainer and staff URL, and who may use it."""
+    urls, _, brochure = world
+    session = next(int(p.split("/")[3]) for p in urls if p.startswith("/trainer/sessions/"))
+    upcoming = next(int(p.split("/")[3]) for p in urls if p.endswith("/reschedule"))
+    booking = next(int(p.split("/")[3]) for p in urls if p.endswith("/move"))
+    news = next(int(p.split("/")[3]) for p in urls if p.endswith("/delete"))
+    message = db.session.scalar(select(OutboxMessage.id))
+    staff_only = {
+        "/staff/courses/new",
+        f"/staff/courses/{course.id}/edit",
+        f"/staff/courses/{course.id}/publish",
+        "/staff/sessions/new",
+        f"/staff/sessions/{upcoming}/edit",
+        f"/staff/sessions/{upcoming}/reschedule",
+        f"/staff/sessions/{upcoming}/cancel",
+        "/staff/bookings/new",
+        f"/staff/bookings/{booking}/cancel",
+        f"/staff/bookings/{booking}/move",
+        f"/staff/users/{learner.id}/role",
+        f"/staff/users/{learner.id}/active",
+        "/staff/news/new",
+        f"/staff/news/{news}/edit",
+        f"/staff/news/{news}/delete",
+        f"/staff/outbox/{message}/retry",
+        "/staff/outbox/retry-all",
+        "/staff/import",
+        "/staff/brochures",
+        f"/staff/brochures/{brochure.id}/withdraw",
+    }
+    return staff_only, f"/trainer/sessions/{session}/attendance"
+
+
+def test_post_matrix_covers_every_change_making_trainer_and_staff_url(app, posts):
+    staff_only, attendance = posts
+    adapter = app.url_map.bind("localhost")
+    tested = {adapter.match(path, method="POST")[0] for path in (*staff_only, attendance)}
+    changes = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and rule.rule.startswith(("/staff", "/trainer"))
+    }
+    assert changes == tested
+
+
+@pytest.mark.parametrize("role", ["learner", "trainer", "other_trainer"])
+def test_only_staff_may_post_to_staff_urls_and_nothing_changes(client, world, posts, role):
+    _, people, _ = world
+    staff_only, attendance = posts
+    before = snapshot()
+
+    answers = post_answers(client, people, role, [*staff_only, attendance])
+
+    expected = {path: 403 for path in staff_only}
+    # Only the session's own trainer may take its register.
+    expected[attendance] = 303 if role == "trainer" else 403
+    assert answers == expected
+    db.session.expire_all()
+    assert snapshot() == before
+
+
+def test_visitor_posting_is_asked_to_sign_in(client, world, posts):
+    _, people, _ = world
+    staff_only, attendance = posts
+    answers = post_answers(client, people, "visitor", [*staff_only, attendance])
+    assert set(answers.values()) == {302}
+
+
+def test_staff_posts_without_a_csrf_token_change_nothing(client, world, posts, staff):
+    staff_only, _ = posts
+    sign_in(client, staff)
+    before = snapshot()
+    for path in staff_only:
+        assert client.post(path, data={}).status_code in (303, 400), path
+    db.session.expire_all()
+    assert snapshot() == before
+
+
+def snapshot() -> tuple:
+    """Everything a stray POST could change."""
+    from bookings.models import Booking, Course, Session, User
+
+    return (
+        [(c.id, c.title, c.published) for c in db.session.scalars(select(Course))],
+        [
+            (s.id, s.status, s.capacity, s.revision, s.trainer_id)
+            for s in db.session.scalars(select(Session))
+        ],
+        [(b.id, b.status, b.session_id, b.attended) for b in db.session.scalars(select(Booking))],
+        [(u.id, u.role, u.active) for u in db.session.scalars(select(User))],
+        [(n.id, n.title) for n in db.session.scalars(select(NewsPost))],
+        [(m.id, m.status) for m in db.session.scalars(select(OutboxMessage))],
+        [(b.id, b.withdrawn) for b in db.session.scalars(select(Brochure))],
+    )

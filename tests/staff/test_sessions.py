@@ -67,6 +67,8 @@ def test_winter_session_is_on_greenwich_time(as_staff, good):
         ({"capacity": "lots"}, "capacity", "integer"),
         ({"day": "31/02/2030"}, "day", "date"),
         ({"day": ""}, "day", "Enter the date"),
+        ({"day": "9999-12-31"}, "day", "between 2000 and 2099"),
+        ({"deadline_day": "0001-01-01"}, "deadline_day", "between 2000 and 2099"),
         ({"venue_name": "", "online_url": ""}, "venue_name", "Give a venue"),
         ({"online_url": "not a link"}, "online_url", "full web address"),
         ({"course_id": "999"}, "course_id", "Not a valid choice"),
@@ -151,8 +153,9 @@ def test_cancel_needs_the_confirmation_ticked(as_staff, course):
 
 
 def test_reschedule_from_staff_screen_sends_updates_with_higher_sequence(as_staff, course):
-    session = make_session(course, starts_at=datetime(2030, 7, 1, 9, 0, tzinfo=UTC))
+    session = make_session(course, starts_at=datetime(2030, 7, 1, 9, 0, tzinfo=UTC), capacity=2)
     booked = [make_booking(session, make_user()) for _ in range(2)]
+    booked.append(make_booking(session, make_user(), status="waitlisted"))
     response = post_form(
         as_staff,
         f"/staff/sessions/{session.id}/reschedule",
@@ -199,3 +202,31 @@ def test_cancelling_from_staff_screen_tells_everyone_booked_or_waiting(as_staff,
     assert confirmed_message.ics_method == "CANCEL"
     assert "METHOD:CANCEL" in confirmed_message.ics
     assert "Trainer unwell" in confirmed_message.body_text
+
+
+def test_more_places_go_to_the_waiting_list_in_order_with_emails(as_staff, course):
+    from bookings.models import Booking
+
+    session = make_session(course, capacity=1)
+    make_booking(session)
+    first = make_booking(session, status="waitlisted")
+    second = make_booking(session, status="waitlisted")
+    third = make_booking(session, status="waitlisted")
+
+    response = post_form(
+        as_staff, f"/staff/sessions/{session.id}/edit", {"capacity": "3", "trainer_id": "0"}
+    )
+
+    assert response.status_code == 303
+    assert "2 learners on the waiting list" in as_staff.get("/staff/sessions").get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    statuses = {b.id: b.status for b in db.session.scalars(select(Booking))}
+    assert statuses[first.id] == statuses[second.id] == "confirmed"
+    assert statuses[third.id] == "waitlisted"
+    assert db.session.get(Session, session.id).seats_taken == 3
+    promoted = db.session.scalars(
+        select(OutboxMessage.booking_id).where(OutboxMessage.kind == "promoted")
+    ).all()
+    assert sorted(promoted) == sorted([first.id, second.id])

@@ -195,6 +195,38 @@ def test_attended_learner_downloads_certificate_naming_them_and_the_course(
     assert "Living with ADHD" in text
 
 
+def text_starts(data: bytes) -> list[tuple[float, str]]:
+    """Where each piece of text on the first page starts (x in points) and what it says."""
+    page = PdfReader(io.BytesIO(data)).pages[0]
+    found = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            found.append((tm[4] * cm[0] + cm[4], text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_long_learner_name_and_course_title_stay_inside_the_certificate_border(
+    client, trainer, session_of
+):
+    long_name = "Maximiliana Fernanda de los Santos Rodriguez-Villanueva Smythe-Worthington"
+    learner = make_user(name=long_name)
+    booking = finished_booking(session_of, trainer, learner)
+    booking.session.course.title = "Safeguarding Adults at Risk: Advanced Level 3 " * 3
+    db.session.commit()
+    sign_in(client, learner)
+
+    data = client.get(f"/bookings/{booking.reference}/certificate.pdf").data
+
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
+    border = 10 * 72 / 25.4  # the 10 mm frame, in points
+    starts = text_starts(data)
+    assert any(text == long_name for _, text in starts)
+    assert all(x > border for x, _ in starts), starts
+
+
 def test_no_certificate_without_recorded_attendance_or_before_the_end(
     client, trainer, learner, session_of
 ):
