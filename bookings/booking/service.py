@@ -228,10 +228,19 @@ def promote_first_waiting(session_id: int) -> Booking | None:
 
 
 def fill_from_waiting_list(session_id: int) -> list[Booking]:
-    """Promote waiting learners while places are free (after capacity goes up, say)."""
+    """Promote waiting learners while places are free (after capacity goes up, say).
+
+    Only before the session starts: nobody is told a place is theirs for a session
+    already under way. Adds to the current transaction; the caller commits.
+    """
+    session = db.session.get(Session, session_id)
+    if session is None or session.status != "scheduled" or utcnow() >= session.starts_at:
+        return []
     promoted = []
     while (booking := promote_first_waiting(session_id)) is not None:
         promoted.append(booking)
+    if promoted:
+        _refresh_counters(session)
     return promoted
 
 

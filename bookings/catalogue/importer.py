@@ -21,6 +21,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from tqdm import tqdm
 
 from ..booking.schedule import reschedule_session
+from ..booking.service import fill_from_waiting_list
 from ..errors import ImportRowError
 from ..extensions import db
 from ..models import Course, Session, User
@@ -303,9 +304,12 @@ def _write_row(row: SessionRow, trainer: User | None, catalogue: _Catalogue, rep
         )
     elif moved:
         session.revision += 1
+    more_places = "capacity" in changed and values["capacity"] > session.capacity
     for k in changed:
         setattr(session, k, values[k])
     db.session.flush()
+    if more_places:
+        fill_from_waiting_list(session.id)
     report.sessions_updated += 1
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import timefmt
+from ..booking.service import fill_from_waiting_list
 from ..errors import DomainError
 from ..extensions import db
 from ..models import (
@@ -208,6 +209,7 @@ def update_session_details(
             f"{session.seats_taken} places are already booked; "
             "the number of places cannot be lower.",
         )
+    more_places = capacity > session.capacity
     session.capacity = capacity
     session.trainer_id = trainer_id or None
     session.booking_deadline = booking_deadline
@@ -219,6 +221,9 @@ def update_session_details(
         raise InvalidField(
             "capacity", "More places are booked than that; the number cannot be lower."
         ) from exc
+    if more_places:
+        # The new places go to the waiting list first, in order, each learner told.
+        fill_from_waiting_list(session.id)
 
 
 def sessions_query(course_id: int | None = None, show: str = "upcoming") -> Select:

@@ -134,6 +134,17 @@ def test_extra_places_go_to_waiting_learners_in_order():
     assert fresh(waiting[2]).status == "waitlisted"
 
 
+def test_extra_places_after_the_start_promote_nobody():
+    session, confirmed, waiting = full_session_with_waiters(capacity=1, waiters=1)
+    session.starts_at = datetime.now(UTC) - timedelta(minutes=5)
+    session.capacity = 2
+    db.session.commit()
+    assert service.fill_from_waiting_list(session.id) == []
+    db.session.commit()
+    assert fresh(waiting[0]).status == "waitlisted"
+    assert fresh(session).seats_taken == 1
+
+
 def test_staff_move_a_booking_to_another_date_of_the_same_course():
     course = make_course()
     old, _, waiting = full_session_with_waiters(capacity=1, waiters=1)

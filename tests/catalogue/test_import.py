@@ -283,3 +283,26 @@ def test_import_that_moves_a_booked_session_sends_calendar_updates(runner, tmp_p
         assert "SEQUENCE:1" in message.ics
         assert "Gillingham Library" in message.ics
     assert db.session.get(Session, session.id).revision == 1
+
+
+def test_import_that_adds_places_promotes_waiting_learners(runner, tmp_path):
+    from bookings.models import Booking, OutboxMessage
+
+    course = make_course(slug="first-aid")
+    session = make_session(course, starts_at=datetime(2037, 7, 1, 9, tzinfo=UTC), capacity=1)
+    make_booking(session)
+    first, second = (make_booking(session, status="waitlisted") for _ in range(2))
+    result = run_import(
+        runner,
+        tmp_path,
+        [row(course_slug="first-aid", starts_at="2037-07-01T10:00", capacity="2")],
+    )
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(Booking, first.id).status == "confirmed"
+    assert db.session.get(Booking, second.id).status == "waitlisted"
+    assert db.session.get(Session, session.id).seats_taken == 2
+    kinds = db.session.scalars(
+        select(OutboxMessage.kind).where(OutboxMessage.booking_id == first.id)
+    ).all()
+    assert kinds.count("promoted") == 1

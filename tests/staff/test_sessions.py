@@ -199,3 +199,24 @@ def test_cancelling_from_staff_screen_tells_everyone_booked_or_waiting(as_staff,
     assert confirmed_message.ics_method == "CANCEL"
     assert "METHOD:CANCEL" in confirmed_message.ics
     assert "Trainer unwell" in confirmed_message.body_text
+
+
+def test_more_places_go_to_the_waiting_list_in_order_and_tell_each(as_staff, course):
+    session = make_session(course, capacity=1)
+    make_booking(session)
+    waiting = [make_booking(session, status="waitlisted") for _ in range(3)]
+    response = post_form(
+        as_staff, f"/staff/sessions/{session.id}/edit", {"capacity": "3", "trainer_id": "0"}
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert [db.session.get(type(w), w.id).status for w in waiting] == [
+        "confirmed",
+        "confirmed",
+        "waitlisted",
+    ]
+    assert db.session.get(Session, session.id).seats_taken == 3
+    promoted = db.session.scalars(
+        select(OutboxMessage.booking_id).where(OutboxMessage.kind == "promoted")
+    ).all()
+    assert sorted(promoted) == [waiting[0].id, waiting[1].id]
