@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bookings.extensions import db
 from bookings.mail import messages, outbox
@@ -324,3 +324,22 @@ def test_claimed_message_is_left_to_its_sender_until_the_lease_runs_out(mail_con
     db.session.commit()
     (again,) = outbox.claim_batch("sender-b", 10)
     assert again.id == first.id and again.claimed_by.startswith("sender-b")
+
+
+def test_sender_whose_lease_ran_out_leaves_the_message_to_the_sender_that_took_it(smtp):
+    booking = _confirmed_booking(datetime(2030, 1, 17, 10, 0, tzinfo=UTC))
+    outbox.enqueue(messages.reminder(booking))
+    db.session.commit()
+    # sender-a claims both, then is slow: its leases run out before it sends them.
+    slow = outbox.claim_batch("sender-a", 10)
+    assert len(slow) == 2
+    for message in slow:
+        db.session.expunge(message)  # as held in sender-a's own process
+    db.session.execute(update(OutboxMessage).values(lease_until=datetime(2000, 1, 1, tzinfo=UTC)))
+    db.session.commit()
+    taken = outbox.claim_batch("sender-b", 10)
+    assert outbox.deliver_batch(taken) == {"sent": 2, "retrying": 0, "failed": 0}
+
+    assert outbox.deliver_batch(slow) == {"sent": 0, "retrying": 0, "failed": 0}
+    assert sorted(smtp.message_ids()) == sorted(m.message_id for m in _outbox())
+    assert [m.status for m in _outbox()] == ["sent", "sent"]
