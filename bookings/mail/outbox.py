@@ -136,7 +136,8 @@ def build_mime(message: OutboxMessage) -> EmailMessage:
     email = EmailMessage()
     email["From"] = config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.recipient
-    email["Subject"] = message.subject
+    # A course title typed with a line break must not break the header (or add one).
+    email["Subject"] = " ".join(message.subject.split())
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = message.message_id
     email["Auto-Submitted"] = "auto-generated"
