@@ -191,11 +191,21 @@ def erase_account(user: User) -> None:
     details, so attendance figures still add up.
     """
     from ..booking import service as booking_service
-    from ..models import Booking, OutboxMessage
+    from ..models import Booking, OutboxMessage, Session
 
     if user.role == "staff":
         raise AccountError("Staff accounts are closed by another member of staff.")
     now = utcnow()
+    teaching = db.session.scalar(
+        select(func.count())
+        .select_from(Session)
+        .where(Session.trainer_id == user.id, Session.status == "scheduled", Session.ends_at > now)
+    )
+    if teaching:
+        raise AccountError(
+            f"You are the trainer for {teaching} upcoming session{'s' if teaching != 1 else ''}. "
+            "Please ask us to give them to another trainer before you close your account."
+        )
     for booking in list(user.bookings):
         if booking.status != "cancelled" and booking.session.starts_at > now:
             booking_service.cancel(booking.id, by=user)

@@ -87,3 +87,25 @@ def test_staff_account_is_not_closed_from_the_account_page(client):
 
     db.session.expire_all()
     assert db.session.get(User, staff.id).name == "Sue Staff"
+
+
+def test_trainer_with_upcoming_sessions_is_asked_to_hand_them_over_first(client):
+    trainer = make_user("trainer", name="Tom Trainer")
+    session = make_session(trainer=trainer)
+    make_session(trainer=trainer, starts_in=timedelta(days=-10))  # past: no matter
+    login_as(client, trainer)
+
+    response = post_form(client, "/account/erase", {"password": PASSWORD, "understood": "y"})
+
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "trainer for 1 upcoming session." in page
+    db.session.expire_all()
+    assert db.session.get(User, trainer.id).name == "Tom Trainer"
+    assert db.session.get(User, trainer.id).active
+
+    session.trainer = None
+    db.session.commit()
+    post_form(client, "/account/erase", {"password": PASSWORD, "understood": "y"})
+    db.session.expire_all()
+    assert db.session.get(User, trainer.id).name == "Erased account"
