@@ -251,3 +251,13 @@ def test_promotion_skips_cancelled_sessions():
     db.session.commit()
     assert fresh(waiting[0]).status == "waitlisted"
     assert service.book(make_session().id, make_user(), Needs()).status == "confirmed"
+
+
+def test_confirmation_page_offers_cancelling_only_until_the_start(client):
+    upcoming = make_booking(make_session())
+    started = make_booking(make_session(starts_in=timedelta(minutes=-30)), upcoming.learner)
+    login_as(client, upcoming.learner)
+    page = client.get(f"/bookings/{upcoming.reference}").get_data(as_text=True)
+    assert "Cancel this booking" in page
+    page = client.get(f"/bookings/{started.reference}").get_data(as_text=True)
+    assert "Cancel this booking" not in page
