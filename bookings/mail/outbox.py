@@ -507,28 +507,11 @@ def run_sender(loop: bool = False, limit: int | None = None, echo=print) -> dict
 # Staff ----------------------------------------------------------------------------------
 
 
-def retry(message_id: int) -> bool:
-    """Queue a failed message again with a fresh set of attempts; the caller commits."""
+def _requeue(*conditions) -> int:
+    """Queue failed messages again with a fresh set of attempts; the caller commits."""
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "failed")
-        .values(
-            status="pending",
-            attempts=0,
-            next_attempt_at=utcnow(),
-            lease_until=None,
-            claimed_by=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def retry_all_failed() -> int:
-    """Queue every failed message again; the caller commits. Returns how many."""
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == "failed")
+        .where(OutboxMessage.status == "failed", *conditions)
         .values(
             status="pending",
             attempts=0,
@@ -539,6 +522,16 @@ def retry_all_failed() -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+def retry(message_id: int) -> bool:
+    """Queue a failed message again with a fresh set of attempts; the caller commits."""
+    return _requeue(OutboxMessage.id == message_id) == 1
+
+
+def retry_all_failed() -> int:
+    """Queue every failed message again; the caller commits. Returns how many."""
+    return _requeue()
 
 
 # In-process sender (development) -------------------------------------------------------
