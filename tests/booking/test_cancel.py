@@ -261,3 +261,19 @@ def test_confirmation_page_offers_cancelling_only_until_the_start(client):
     assert "Cancel this booking" in page
     page = client.get(f"/bookings/{started.reference}").get_data(as_text=True)
     assert "Cancel this booking" not in page
+
+
+def test_waiting_list_email_gives_the_place_in_the_queue_as_it_stands_now():
+    session, confirmed, waiting = full_session_with_waiters(capacity=1, waiters=3)
+    service.cancel(waiting[0].id, waiting[0].learner)  # leaves the list
+    service.cancel(confirmed[0].id, confirmed[0].learner)  # waiting[1] gets the place
+    db.session.commit()
+
+    late = service.book(session.id, make_user(), Needs(consent=True))
+    db.session.commit()
+
+    assert late.waiting_position == 4 and service.queue_place(late) == 2
+    body = db.session.scalars(
+        select(OutboxMessage.body_text).where(OutboxMessage.booking_id == late.id)
+    ).one()
+    assert "number 2 in line" in body
