@@ -87,6 +87,10 @@ class Config:
     OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "1.5"))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # How many proxies (nginx, a load balancer) stand in front of the app. Their
+    # X-Forwarded-For and X-Forwarded-Proto are then believed, so sign-in limits count
+    # each visitor's own address rather than the proxy's. 0: no proxy.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     RATELIMIT_HEADERS_ENABLED = True
 
     UPLOAD_DIR = str(INSTANCE_DIR / "uploads")

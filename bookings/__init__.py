@@ -42,6 +42,12 @@ def create_app(config=None) -> Flask:
         options.setdefault("connect_args", {"timeout": 30})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
     # Before any route is added: an id in a URL is at most what an INTEGER column holds.
     app.url_map.converters["int"] = DatabaseIdConverter
     db.init_app(app)

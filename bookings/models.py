@@ -207,8 +207,11 @@ class Session(db.Model):
 
     @property
     def closes_at(self) -> datetime:
-        """When booking closes: the deadline, or the start when there is none."""
-        return self.booking_deadline or self.starts_at
+        """When booking closes: the deadline, or the start when there is none or the
+        session has since moved to before its deadline."""
+        if self.booking_deadline is None:
+            return self.starts_at
+        return min(self.booking_deadline, self.starts_at)
 
     def is_open_for_booking(self, now: datetime | None = None) -> bool:
         now = now or utcnow()

@@ -14,7 +14,7 @@ from werkzeug.security import generate_password_hash
 from ..errors import AccountError, EmailTaken
 from ..extensions import db
 from ..mail import messages, outbox
-from ..models import ROLES, SECTORS, User, utcnow
+from ..models import ROLES, SECTORS, OutboxMessage, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 RESET_SALT = "password-reset"
@@ -180,6 +180,21 @@ def personal_data(user: User) -> dict:
             }
             for b in sorted(user.bookings, key=lambda b: b.created_at)
         ],
+        # The emails we keep a copy of (see the outbox): what, to whom, when.
+        "emails": [
+            {
+                "subject": m.subject,
+                "to": m.recipient,
+                "status": m.status,
+                "queued_at": instant(m.created_at),
+                "sent_at": instant(m.sent_at),
+            }
+            for m in db.session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.user_id == user.id)
+                .order_by(OutboxMessage.created_at, OutboxMessage.id)
+            )
+        ],
     }
 
 
@@ -191,11 +206,21 @@ def erase_account(user: User) -> None:
     details, so attendance figures still add up.
     """
     from ..booking import service as booking_service
-    from ..models import Booking, OutboxMessage
+    from ..models import Booking, Session
 
     if user.role == "staff":
         raise AccountError("Staff accounts are closed by another member of staff.")
     now = utcnow()
+    teaching = db.session.scalar(
+        select(func.count())
+        .select_from(Session)
+        .where(Session.trainer_id == user.id, Session.status == "scheduled", Session.ends_at > now)
+    )
+    if teaching:
+        raise AccountError(
+            f"You are the trainer for {teaching} upcoming session{'s' if teaching != 1 else ''}. "
+            "Please ask us to give them to another trainer before you close your account."
+        )
     for booking in list(user.bookings):
         if booking.status != "cancelled" and booking.session.starts_at > now:
             booking_service.cancel(booking.id, by=user)

@@ -13,11 +13,19 @@ from ..errors import NotFound, ScheduleError
 from ..extensions import db
 from ..mail import messages, outbox
 from ..models import Booking, Session, User, utcnow
+from .service import lock_session
 
 
 def _session_for_update(session_id: int) -> Session:
+    """The session, locked against bookings and other changes, as last committed.
+
+    The lock is a write (see booking.service), so on SQLite too the bookings read
+    next are all there are until we commit; the row is read again in full, not
+    taken from what this request loaded before the lock.
+    """
+    lock_session(session_id)
     session = db.session.execute(
-        select(Session).where(Session.id == session_id).with_for_update()
+        select(Session).where(Session.id == session_id).execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if session is None:
         raise NotFound("There is no such session.")

@@ -129,7 +129,7 @@ def _next_waiting_position(session_id: int) -> int | None:
     )
 
 
-def _lock_session(session_id: int) -> None:
+def lock_session(session_id: int) -> None:
     """Lock the session row with a write that changes nothing (see the module docstring)."""
     db.session.execute(
         update(Session)
@@ -141,6 +141,12 @@ def _lock_session(session_id: int) -> None:
 
 def _refresh_counters(session: Session) -> None:
     db.session.expire(session, ["seats_taken", "waitlist_last"])
+
+
+def _reload(session: Session) -> None:
+    """Read the session again once its row is locked: a reschedule committed while we
+    waited has moved its time, place and revision, which our emails must carry."""
+    db.session.refresh(session)
 
 
 def book(session_id: int, learner: User, needs: Needs, booked_by: User | None = None) -> Booking:
@@ -175,7 +181,7 @@ def _place(session: Session, learner: User, needs: Needs, booked_by: User | None
         position = _next_waiting_position(session.id)
         if position is None:
             raise BookingClosed("This session is cancelled, so it cannot be booked.")
-    _refresh_counters(session)
+    _reload(session)
     sector = learner.sector or "voluntary"
     booking = Booking(
         reference=_new_reference(),
@@ -219,6 +225,7 @@ def promote_first_waiting(session_id: int) -> Booking | None:
     if first is None:
         _free_seat(session_id)
         return None
+    _reload(first.session)
     first.status = "confirmed"
     first.waiting_position = None
     first.confirmed_at = utcnow()
@@ -228,10 +235,19 @@ def promote_first_waiting(session_id: int) -> Booking | None:
 
 
 def fill_from_waiting_list(session_id: int) -> list[Booking]:
-    """Promote waiting learners while places are free (after capacity goes up, say)."""
+    """Promote waiting learners while places are free (after capacity goes up, say).
+
+    Only before the session starts: nobody is told a place is theirs for a session
+    already under way. Adds to the current transaction; the caller commits.
+    """
+    session = db.session.get(Session, session_id)
+    if session is None or session.status != "scheduled" or utcnow() >= session.starts_at:
+        return []
     promoted = []
     while (booking := promote_first_waiting(session_id)) is not None:
         promoted.append(booking)
+    if promoted:
+        _refresh_counters(session)
     return promoted
 
 
@@ -267,7 +283,8 @@ def _cancel_locked(booking: Booking, by: User | None, *, promote: bool) -> None:
     if was == "confirmed":
         _free_seat(session_id)
     else:
-        _lock_session(session_id)
+        lock_session(session_id)
+    _reload(booking.session)
     # Only the transaction that still sees the old status cancels it: two clicks, one effect.
     changed = db.session.execute(
         update(Booking)
@@ -308,7 +325,7 @@ def move(booking_id: int, new_session_id: int, by: User) -> Booking:
     needs = Needs(booking.access_needs, booking.dietary_needs, booking.consent)
     # Lock both sessions in id order, so two opposite moves cannot deadlock.
     for session_id in sorted((booking.session_id, new_session_id)):
-        _lock_session(session_id)
+        lock_session(session_id)
     _cancel_locked(booking, by, promote=True)
     try:
         return _place(new_session, learner, needs, by)

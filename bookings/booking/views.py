@@ -97,6 +97,7 @@ def confirmation(reference: str):
         session=booking.session,
         course=booking.session.course,
         queue_place=service.queue_place(booking),
+        can_cancel=booking.status != "cancelled" and utcnow() < booking.session.starts_at,
     )
 
 

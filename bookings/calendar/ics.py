@@ -163,7 +163,7 @@ def _local(instant: datetime) -> datetime:
 
 def _organizer() -> vCalAddress:
     organizer = vCalAddress(f"mailto:{current_app.config['ORG_EMAIL']}")
-    organizer.params["CN"] = current_app.config["ORG_NAME"]
+    organizer.params["CN"] = _common_name(current_app.config["ORG_NAME"])
     return organizer
 
 
@@ -171,6 +171,12 @@ def _place(session: Session) -> str:
     if session.venue_name:
         return ", ".join(p for p in (session.venue_name, session.venue_address) if p)
     return session.online_url or "To be confirmed"
+
+
+def _common_name(name: str) -> str:
+    """A name as a CN parameter every reader takes alike: one line, no double quotes
+    (quoted with RFC 6868's ^', which Outlook and vobject show as it stands)."""
+    return " ".join(name.split()).replace('"', "'")
 
 
 def _booking_event(booking: Booking, *, status: str, sequence: int, stamp: datetime) -> Event:
@@ -198,7 +204,7 @@ def _booking_event(booking: Booking, *, status: str, sequence: int, stamp: datet
     event.add("ORGANIZER", _organizer())
     learner = booking.learner
     attendee = vCalAddress(f"mailto:{learner.email}")
-    attendee.params["CN"] = learner.name
+    attendee.params["CN"] = _common_name(learner.name)
     attendee.params["ROLE"] = "REQ-PARTICIPANT"
     attendee.params["PARTSTAT"] = {
         "CONFIRMED": "ACCEPTED",

@@ -24,7 +24,7 @@ from ..booking.schedule import reschedule_session
 from ..booking.service import fill_from_waiting_list
 from ..errors import ImportRowError
 from ..extensions import db
-from ..models import Course, Session, User, utcnow
+from ..models import Course, Session, User
 from ..timefmt import from_local
 
 COLUMNS = (
@@ -317,7 +317,7 @@ def _write_row(row: SessionRow, trainer: User | None, catalogue: _Catalogue, rep
         setattr(session, k, values[k])
     db.session.flush()
     report.sessions_updated += 1
-    if "capacity" in changed and session.status == "scheduled" and session.starts_at > utcnow():
+    if "capacity" in changed:
         # More places: the waiting list moves up, as it would after cancellations.
         report.waiting_promoted += len(fill_from_waiting_list(session.id))
         db.session.expire(session, ["seats_taken"])

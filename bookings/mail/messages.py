@@ -45,8 +45,12 @@ def _booking_email(
     method: str | None,
     **context,
 ) -> Email:
+    from ..booking.service import queue_place  # the service imports this module
+
     session = booking.session
     context.update(
+        # How many are ahead, plus one: stored positions only grow, so they overstate it.
+        queue_place=queue_place(booking),
         booking=booking,
         session=session,
         course=session.course,

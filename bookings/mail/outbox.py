@@ -136,7 +136,8 @@ def build_mime(message: OutboxMessage) -> EmailMessage:
     email = EmailMessage()
     email["From"] = config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.recipient
-    email["Subject"] = message.subject
+    # A course title typed with a line break must not break the header (or add one).
+    email["Subject"] = " ".join(message.subject.split())
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = message.message_id
     email["Auto-Submitted"] = "auto-generated"
@@ -361,16 +362,45 @@ def deliver(message: OutboxMessage) -> str:
     """
     sender = _sender()
     try:
-        return _deliver_with(sender, message)
+        return _deliver_with(sender, message) or "retrying"
     except ServerUnavailable:
         return "retrying"
     finally:
         sender.close()
 
 
-def _deliver_with(sender, message: OutboxMessage) -> str:
-    """Deliver over sender's connection; ServerUnavailable is recorded, then raised."""
+def _renew_lease(message: OutboxMessage, claim: str | None) -> bool:
+    """Hold the message for a full lease from now, if it is still ours and unsent; commit.
+
+    A batch can take longer than one lease (a slow server, many messages), and once
+    a lease runs out another sender may take the message: each send therefore starts
+    with a fresh lease, and a message someone else now holds is left to them.
+    """
+    if not claim:
+        return True
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.status == "pending",
+            OutboxMessage.claimed_by == claim,
+        )
+        .values(lease_until=utcnow() + timedelta(seconds=_setting("OUTBOX_LEASE_SECONDS")))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _deliver_with(sender, message: OutboxMessage) -> str | None:
+    """Deliver over sender's connection; ServerUnavailable is recorded, then raised.
+
+    None when the message is no longer ours to send (another sender took it over).
+    """
     claim = message.claimed_by
+    if not _renew_lease(message, claim):
+        log.warning("Outbox message %s was taken over by another sender", message.id)
+        return None
     try:
         email = build_mime(message)
     except Exception as exc:  # a message that cannot be built now never will be
@@ -396,7 +426,9 @@ def deliver_batch(messages: list[OutboxMessage]) -> dict[str, int]:
     try:
         for index, message in enumerate(messages):
             try:
-                counts[_deliver_with(sender, message)] += 1
+                outcome = _deliver_with(sender, message)
+                if outcome is not None:
+                    counts[outcome] += 1
             except ServerUnavailable as exc:
                 counts["retrying"] += 1
                 for rest in messages[index + 1 :]:
@@ -475,28 +507,11 @@ def run_sender(loop: bool = False, limit: int | None = None, echo=print) -> dict
 # Staff ----------------------------------------------------------------------------------
 
 
-def retry(message_id: int) -> bool:
-    """Queue a failed message again with a fresh set of attempts; the caller commits."""
+def _requeue(*conditions) -> int:
+    """Queue failed messages again with a fresh set of attempts; the caller commits."""
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "failed")
-        .values(
-            status="pending",
-            attempts=0,
-            next_attempt_at=utcnow(),
-            lease_until=None,
-            claimed_by=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def retry_all_failed() -> int:
-    """Queue every failed message again; the caller commits. Returns how many."""
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == "failed")
+        .where(OutboxMessage.status == "failed", *conditions)
         .values(
             status="pending",
             attempts=0,
@@ -507,6 +522,16 @@ def retry_all_failed() -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+def retry(message_id: int) -> bool:
+    """Queue a failed message again with a fresh set of attempts; the caller commits."""
+    return _requeue(OutboxMessage.id == message_id) == 1
+
+
+def retry_all_failed() -> int:
+    """Queue every failed message again; the caller commits. Returns how many."""
+    return _requeue()
 
 
 # In-process sender (development) -------------------------------------------------------

@@ -223,8 +223,7 @@ def update_session_details(
         raise InvalidField(
             "capacity", "More places are booked than that; the number cannot be lower."
         ) from exc
-    if session.status != "scheduled" or session.starts_at <= utcnow():
-        return []
+    # New places go to the waiting list first, in order, each learner told.
     promoted = fill_from_waiting_list(session.id)
     db.session.expire(session, ["seats_taken"])
     return promoted

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bookings.booking import service
+from bookings.booking.service import Needs
 from bookings.extensions import db
 from bookings.models import Booking, OutboxMessage, User
 
@@ -28,6 +30,7 @@ def test_export_holds_profile_and_every_booking(client):
     assert data["account"]["email"] == learner.email
     assert data["bookings"][0]["reference"] == booking.reference
     assert data["bookings"][0]["course"] == "Living with ADHD"
+    assert data["emails"] == []
     assert data["bookings"][0]["access_needs"] == "Step-free"
 
 
@@ -87,3 +90,41 @@ def test_staff_account_is_not_closed_from_the_account_page(client):
 
     db.session.expire_all()
     assert db.session.get(User, staff.id).name == "Sue Staff"
+
+
+def test_trainer_with_upcoming_sessions_is_asked_to_hand_them_over_first(client):
+    trainer = make_user("trainer", name="Tom Trainer")
+    session = make_session(trainer=trainer)
+    make_session(trainer=trainer, starts_in=timedelta(days=-10))  # past: no matter
+    login_as(client, trainer)
+
+    response = post_form(client, "/account/erase", {"password": PASSWORD, "understood": "y"})
+
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "trainer for 1 upcoming session." in page
+    db.session.expire_all()
+    assert db.session.get(User, trainer.id).name == "Tom Trainer"
+    assert db.session.get(User, trainer.id).active
+
+    session.trainer = None
+    db.session.commit()
+    post_form(client, "/account/erase", {"password": PASSWORD, "understood": "y"})
+    db.session.expire_all()
+    assert db.session.get(User, trainer.id).name == "Erased account"
+
+
+def test_export_lists_the_emails_we_keep(client):
+    learner = make_user()
+    booking = service.book(
+        make_session(make_course(title="First Aid")).id, learner, Needs(consent=True)
+    )
+    db.session.commit()
+    login_as(client, learner)
+
+    data = json.loads(client.get("/account/export").data)
+
+    (email,) = data["emails"]
+    assert email["subject"] == "Booking confirmed: First Aid"
+    assert email["to"] == learner.email and email["status"] == "pending"
+    assert booking.reference in {b["reference"] for b in data["bookings"]}

@@ -154,8 +154,16 @@ def test_learner_may_book_again_after_cancelling():
         ({"booking_deadline": datetime.now(UTC) - timedelta(hours=1)}, "Booking has closed"),
         ({"starts_at": datetime.now(UTC) - timedelta(minutes=30)}, "Booking has closed"),
         ({"status": "cancelled"}, "cancelled"),
+        (
+            # Moved to an earlier start than the deadline set before, and under way.
+            {
+                "starts_at": datetime.now(UTC) - timedelta(minutes=30),
+                "booking_deadline": datetime.now(UTC) + timedelta(days=1),
+            },
+            "Booking has closed",
+        ),
     ],
-    ids=["deadline-passed", "started", "session-cancelled"],
+    ids=["deadline-passed", "started", "session-cancelled", "started-before-deadline"],
 )
 def test_closed_sessions_cannot_be_booked(client, fields, message):
     session = make_session(**fields)

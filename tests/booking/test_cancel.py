@@ -134,6 +134,17 @@ def test_extra_places_go_to_waiting_learners_in_order():
     assert fresh(waiting[2]).status == "waitlisted"
 
 
+def test_extra_places_after_the_start_promote_nobody():
+    session, confirmed, waiting = full_session_with_waiters(capacity=1, waiters=1)
+    session.starts_at = datetime.now(UTC) - timedelta(minutes=5)
+    session.capacity = 2
+    db.session.commit()
+    assert service.fill_from_waiting_list(session.id) == []
+    db.session.commit()
+    assert fresh(waiting[0]).status == "waitlisted"
+    assert fresh(session).seats_taken == 1
+
+
 def test_staff_move_a_booking_to_another_date_of_the_same_course():
     course = make_course()
     old, _, waiting = full_session_with_waiters(capacity=1, waiters=1)
@@ -240,3 +251,29 @@ def test_promotion_skips_cancelled_sessions():
     db.session.commit()
     assert fresh(waiting[0]).status == "waitlisted"
     assert service.book(make_session().id, make_user(), Needs()).status == "confirmed"
+
+
+def test_confirmation_page_offers_cancelling_only_until_the_start(client):
+    upcoming = make_booking(make_session())
+    started = make_booking(make_session(starts_in=timedelta(minutes=-30)), upcoming.learner)
+    login_as(client, upcoming.learner)
+    page = client.get(f"/bookings/{upcoming.reference}").get_data(as_text=True)
+    assert "Cancel this booking" in page
+    page = client.get(f"/bookings/{started.reference}").get_data(as_text=True)
+    assert "Cancel this booking" not in page
+
+
+def test_waiting_list_email_gives_the_place_in_the_queue_as_it_stands_now():
+    session, confirmed, waiting = full_session_with_waiters(capacity=1, waiters=3)
+    service.cancel(waiting[0].id, waiting[0].learner)  # leaves the list
+    service.cancel(confirmed[0].id, confirmed[0].learner)  # waiting[1] gets the place
+    db.session.commit()
+
+    late = service.book(session.id, make_user(), Needs(consent=True))
+    db.session.commit()
+
+    assert late.waiting_position == 4 and service.queue_place(late) == 2
+    body = db.session.scalars(
+        select(OutboxMessage.body_text).where(OutboxMessage.booking_id == late.id)
+    ).one()
+    assert "number 2 in line" in body

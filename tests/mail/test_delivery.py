@@ -8,14 +8,14 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bookings.extensions import db
 from bookings.mail import messages, outbox
 from bookings.models import OutboxMessage
 
 from ..factories import make_booking, make_course, make_session, make_user
-from ..ics_checks import LONDON, assert_london_vtimezone, assert_readers_agree, read
+from ..ics_checks import LONDON, assert_london_vtimezone, assert_readers_agree, only_event, read
 from ..smtp_server import Deferring, Rejecting, SmtpServer
 from .conftest import use_server
 
@@ -324,3 +324,56 @@ def test_claimed_message_is_left_to_its_sender_until_the_lease_runs_out(mail_con
     db.session.commit()
     (again,) = outbox.claim_batch("sender-b", 10)
     assert again.id == first.id and again.claimed_by.startswith("sender-b")
+
+
+def test_sender_whose_lease_ran_out_leaves_the_message_to_the_sender_that_took_it(smtp):
+    booking = _confirmed_booking(datetime(2030, 1, 17, 10, 0, tzinfo=UTC))
+    outbox.enqueue(messages.reminder(booking))
+    db.session.commit()
+    # sender-a claims both, then is slow: its leases run out before it sends them.
+    slow = outbox.claim_batch("sender-a", 10)
+    assert len(slow) == 2
+    for message in slow:
+        db.session.expunge(message)  # as held in sender-a's own process
+    db.session.execute(update(OutboxMessage).values(lease_until=datetime(2000, 1, 1, tzinfo=UTC)))
+    db.session.commit()
+    taken = outbox.claim_batch("sender-b", 10)
+    assert outbox.deliver_batch(taken) == {"sent": 2, "retrying": 0, "failed": 0}
+
+    assert outbox.deliver_batch(slow) == {"sent": 0, "retrying": 0, "failed": 0}
+    assert sorted(smtp.message_ids()) == sorted(m.message_id for m in _outbox())
+    assert [m.status for m in _outbox()] == ["sent", "sent"]
+
+
+def test_odd_text_in_titles_names_and_places_arrives_intact_and_harmless(runner, smtp):
+    import vobject
+
+    course = make_course(title="First aid\r\nBcc: evil@example.org", slug="first-aid")
+    session = make_session(
+        course,
+        starts_at=datetime(2030, 1, 17, 10, 0, tzinfo=UTC),
+        venue_name='Hall; A, "B"\nRoom 2',
+        venue_address="Ærø Street, Chatham",
+    )
+    learner = make_user(name='Zoë O\'Brien, "Jo"; <b>x</b>\nBcc: y@z', email="zoe@example.org")
+    booking = make_booking(session, learner, access_needs="<script>alert(1)</script>")
+    outbox.enqueue(messages.booking_confirmed(booking))
+    db.session.commit()
+
+    assert "Sent 1" in _send(runner).output
+    (email,) = smtp.messages
+    assert email["Subject"] == "Booking confirmed: First aid Bcc: evil@example.org"
+    assert email["Bcc"] is None and smtp.envelopes[0].rcpt_tos == ["zoe@example.org"]
+    _text, html, calendar = email.get_payload()[0].get_payload()
+    assert "<b>x</b>" not in html.get_content() and "&lt;b&gt;x&lt;/b&gt;" in html.get_content()
+
+    ics_text = calendar.get_content()
+    event = only_event(ics_text)
+    parsed = vobject.readOne(ics_text).vevent
+    place = 'Hall; A, "B"\nRoom 2, Ærø Street, Chatham'
+    assert str(event["LOCATION"]) == parsed.location.value == place
+    assert str(event["SUMMARY"]) == parsed.summary.value == "First aid\nBcc: evil@example.org"
+    name = "Zoë O'Brien, 'Jo'; <b>x</b> Bcc: y@z"
+    assert event["ATTENDEE"].params["CN"] == name
+    assert parsed.attendee.params["CN"] == [name]
+    assert_readers_agree(ics_text)

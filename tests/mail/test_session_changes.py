@@ -216,3 +216,78 @@ def test_staff_cancellation_says_who_cancelled():
     email = messages.booking_cancelled(booking, by=staff)
     assert "Our training team has cancelled your booking" in email.body_text
     assert email.ics_method == "CANCEL"
+
+
+def _reschedule_elsewhere(app, session_id: int, starts_at: datetime) -> None:
+    """A staff reschedule committed by another request while this one was under way."""
+    with app.app_context():
+        reschedule_session(
+            session_id,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
+            venue_name="Town Hall",
+            venue_address="2 Market Square",
+            online_url="",
+        )
+        db.session.commit()
+
+
+def test_cancel_racing_a_reschedule_promotes_with_the_new_time_and_sequence(app):
+    from bookings.booking import service
+
+    session = make_session(starts_at=WINTER, capacity=1)
+    leaving = make_booking(session)
+    waiting = make_booking(session, status="waitlisted")
+    assert leaving.session.starts_at == WINTER  # this request has read the session
+    _reschedule_elsewhere(app, session.id, SUMMER)
+
+    service.cancel(leaving.id, leaving.learner)
+    db.session.commit()
+
+    cancel = only_event(_queued("booking_cancelled")[leaving.id].ics)
+    assert cancel["SEQUENCE"] == 2  # above the update the learner was just sent
+    invite = only_event(_queued("promoted")[waiting.id].ics)
+    assert invite["SEQUENCE"] == 1
+    assert invite.decoded("DTSTART") == SUMMER
+    assert "Town Hall" in str(invite["LOCATION"])
+
+
+def test_booking_racing_a_reschedule_is_confirmed_with_the_new_time(app):
+    from bookings.booking import service
+
+    session = make_session(starts_at=WINTER, capacity=5)
+    learner = make_user()
+    assert session.starts_at == WINTER
+    _reschedule_elsewhere(app, session.id, SUMMER)
+
+    booking = service.book(session.id, learner, service.Needs(consent=True))
+    db.session.commit()
+
+    invite = only_event(_queued("booking_confirmed")[booking.id].ics)
+    assert invite["SEQUENCE"] == 1 and invite.decoded("DTSTART") == SUMMER
+
+
+def test_two_reschedules_one_after_the_other_raise_the_revision_twice(app):
+    session = make_session(starts_at=WINTER)
+    make_booking(session)
+    assert session.revision == 0
+    _reschedule_elsewhere(app, session.id, SUMMER)
+
+    reschedule_session(
+        session.id,
+        starts_at=SUMMER + timedelta(days=1),
+        ends_at=SUMMER + timedelta(days=1, hours=2),
+        venue_name="Town Hall",
+        venue_address="2 Market Square",
+        online_url="",
+    )
+    db.session.commit()
+
+    db.session.expire_all()
+    assert db.session.get(Session, session.id).revision == 2
+    sequences = sorted(only_event(m.ics)["SEQUENCE"] for m in _all("session_rescheduled"))
+    assert sequences == [1, 2]
+
+
+def _all(kind: str) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)))
