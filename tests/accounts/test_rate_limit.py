@@ -14,7 +14,7 @@ import textwrap
 import uuid
 from pathlib import Path
 
-import pytest
+from ..conftest import require_service
 
 REDIS = ("127.0.0.1", 6379)
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,8 +78,9 @@ def redis_answers() -> bool:
 
 
 def test_sign_in_limit_holds_with_redis_storage(tmp_path):
-    if not redis_answers():
-        pytest.skip("needs Redis on 127.0.0.1:6379 to test RATELIMIT_STORAGE_URI=redis://")
+    require_service(
+        redis_answers(), "needs Redis on 127.0.0.1:6379 to test RATELIMIT_STORAGE_URI=redis://"
+    )
     lines = sign_in_attempts(tmp_path, "redis://127.0.0.1:6379", 0, ["198.51.100.7"] * 11)
     # Ten wrong passwords are answered beside the field; the eleventh is turned away.
     assert lines == ["198.51.100.7 400"] * 10 + ["198.51.100.7 429"]

@@ -100,7 +100,6 @@ def test_two_looping_senders_on_postgres_deliver_each_message_once(app, postgres
     _two_senders_deliver_each_message_once(app)
 
 
-def test_two_looping_senders_on_sqlite_deliver_each_message_once(app, is_postgres):
-    if is_postgres:
-        pytest.skip("the SQLite variant; PostgreSQL has its own test")
+@pytest.mark.sqlite_only
+def test_two_looping_senders_on_sqlite_deliver_each_message_once(app):
     _two_senders_deliver_each_message_once(app)
