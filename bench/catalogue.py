@@ -30,6 +30,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bookings.catalogue.importer import COLUMNS  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results" / "catalogue.json"
 TRAINER = "sam.okafor@example.org"  # made by the demo
 URLS = [
@@ -38,21 +42,6 @@ URLS = [
     ("catalogue search", "/courses?q=course&available=1&sector=private"),
     ("course page", "/courses/living-with-adhd"),
     ("sessions API", "/api/v1/sessions"),
-]
-COLUMNS = [
-    "course_slug",
-    "course_title",
-    "summary",
-    "description",
-    "category",
-    "price_voluntary",
-    "price_private",
-    "starts_at",
-    "ends_at",
-    "venue",
-    "online_url",
-    "capacity",
-    "trainer_email",
 ]
 CATEGORIES = ["Safeguarding", "First aid", "Governance", "Funding", "Health and wellbeing"]
 

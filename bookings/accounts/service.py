@@ -11,10 +11,12 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
+from .. import timefmt
+from ..booking import service as booking_service
 from ..errors import AccountError, EmailTaken
 from ..extensions import db
 from ..mail import messages, outbox
-from ..models import ROLES, SECTORS, OutboxMessage, User, utcnow
+from ..models import ROLES, SECTORS, Booking, OutboxMessage, Session, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 RESET_SALT = "password-reset"
@@ -144,7 +146,6 @@ def set_new_password(user: User, password: str) -> None:
 
 def personal_data(user: User) -> dict:
     """Everything we hold about a person, for them to download."""
-    from .. import timefmt
 
     def instant(value):
         return timefmt.to_local(value).isoformat() if value else None
@@ -205,8 +206,6 @@ def erase_account(user: User) -> None:
     the person's calendar loses the event. Past bookings stay, without personal
     details, so attendance figures still add up.
     """
-    from ..booking import service as booking_service
-    from ..models import Booking, Session
 
     if user.role == "staff":
         raise AccountError("Staff accounts are closed by another member of staff.")

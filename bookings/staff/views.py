@@ -23,9 +23,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import timefmt
 from ..auth import staff_required
+from ..booking import schedule
+from ..booking import service as booking_service
 from ..brochures import service as brochures
+from ..catalogue import importer
 from ..errors import DomainError
 from ..extensions import db
+from ..mail import outbox as mail_outbox
 from ..models import (
     SECTOR_LABELS,
     Booking,
@@ -281,10 +285,9 @@ def session_reschedule(session_id: int):
         return render_template(page, form=form, session=session)
     if not form.validate_on_submit():
         return render_template(page, form=form, session=session), 400
-    from ..booking.schedule import reschedule_session
 
     try:
-        reschedule_session(
+        schedule.reschedule_session(
             session.id,
             starts_at=form.starts_at,
             ends_at=form.ends_at,
@@ -309,10 +312,9 @@ def session_cancel(session_id: int):
         return render_template(page, form=form, session=session)
     if not form.validate_on_submit():
         return render_template(page, form=form, session=session), 400
-    from ..booking.schedule import cancel_session
 
     try:
-        cancel_session(session.id, by=current_user, reason=form.reason.data or "")
+        schedule.cancel_session(session.id, by=current_user, reason=form.reason.data or "")
     except DomainError as exc:
         db.session.rollback()
         form.confirm.errors = [*form.confirm.errors, str(exc)]
@@ -369,15 +371,16 @@ def booking_new():
         return render_template(page, form=form)
     if not form.validate_on_submit():
         return render_template(page, form=form), 400
-    from ..booking.service import Needs, book
 
-    needs = Needs(
+    needs = booking_service.Needs(
         access=form.access_needs.data or "",
         dietary=form.dietary_needs.data or "",
         consent=bool(form.consent.data),
     )
     try:
-        booking = book(form.session_id.data, form.learner, needs, booked_by=current_user)
+        booking = booking_service.book(
+            form.session_id.data, form.learner, needs, booked_by=current_user
+        )
     except DomainError as exc:
         db.session.rollback()
         form.session_id.errors = [*form.session_id.errors, str(exc)]
@@ -397,10 +400,9 @@ def booking_cancel(booking_id: int):
         return render_template(page, form=form, booking=booking)
     if not form.validate_on_submit():
         return render_template(page, form=form, booking=booking), 400
-    from ..booking.service import cancel
 
     try:
-        cancel(booking.id, by=current_user)
+        booking_service.cancel(booking.id, by=current_user)
     except DomainError as exc:
         db.session.rollback()
         return render_template(page, form=form, booking=booking, error=str(exc)), 400
@@ -426,10 +428,9 @@ def booking_move(booking_id: int):
         return render_template(page, form=form, booking=booking)
     if not form.validate_on_submit():
         return render_template(page, form=form, booking=booking), 400
-    from ..booking.service import move, queue_place
 
     try:
-        moved = move(booking.id, form.session_id.data, by=current_user)
+        moved = booking_service.move(booking.id, form.session_id.data, by=current_user)
     except DomainError as exc:
         db.session.rollback()
         form.session_id.errors = [*form.session_id.errors, str(exc)]
@@ -439,7 +440,7 @@ def booking_move(booking_id: int):
     if getattr(moved, "status", "confirmed") == "waitlisted":
         flash(
             f"Booking {reference} moved. That session is full, so {booking.learner.name} "
-            f"is number {queue_place(moved)} on its waiting list.",
+            f"is number {booking_service.queue_place(moved)} on its waiting list.",
             "success",
         )
     else:
@@ -588,9 +589,7 @@ def outbox():
 def outbox_retry(message_id: int):
     message = _get(OutboxMessage, message_id)
     if ActionForm().validate_on_submit():
-        from ..mail.outbox import retry
-
-        requeued = retry(message.id)
+        requeued = mail_outbox.retry(message.id)
         db.session.commit()
         if requeued:
             flash(f"The message to {message.recipient} will be sent again.", "success")
@@ -606,9 +605,7 @@ def outbox_retry(message_id: int):
 @bp.post("/outbox/retry-all")
 def outbox_retry_all():
     if ActionForm().validate_on_submit():
-        from ..mail.outbox import retry_all_failed
-
-        count = retry_all_failed()
+        count = mail_outbox.retry_all_failed()
         db.session.commit()
         if count:
             plural = "message" if count == 1 else "messages"
@@ -639,9 +636,10 @@ def _import_file_problem(text: str, header_problem) -> str | None:
 
 
 def _import_page(form, report=None, status=200):
-    from ..catalogue.importer import COLUMNS
 
-    return render_template("staff/import.html", form=form, report=report, columns=COLUMNS), status
+    return render_template(
+        "staff/import.html", form=form, report=report, columns=importer.COLUMNS
+    ), status
 
 
 def _refuse_import(form, message: str, status=400):
@@ -661,13 +659,12 @@ def catalogue_import():
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return _refuse_import(form, "The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8'.")
-    from ..catalogue.importer import header_problem, import_csv
 
-    problem = _import_file_problem(text, header_problem)
+    problem = _import_file_problem(text, importer.header_problem)
     if problem:
         return _refuse_import(form, problem)
     try:
-        report = import_csv(io.StringIO(text, newline=""), progress=False)
+        report = importer.import_csv(io.StringIO(text, newline=""), progress=False)
     except (DomainError, ValueError, csv.Error) as exc:
         db.session.rollback()
         return _refuse_import(form, f"The file could not be imported: {exc}")
