@@ -43,6 +43,7 @@ class SessionRow:
         return min(round(100 * self.session.seats_taken / self.session.capacity), 100)
 
 
+
 def waiting_counts(session_ids: list[int]) -> dict[int, int]:
     """How many learners wait for each session."""
     if not session_ids:
@@ -207,7 +208,7 @@ def register_pdf(session: Session) -> bytes:
 
 
 def certificate_booking(reference: str) -> Booking | None:
-    return db.session.scalar(select(Booking).where(Booking.reference == reference))
+    return db.session.scalar(select(Booking).where(Booking.reference == reference.upper()))
 
 
 def check_certificate(booking: Booking, now: datetime | None = None) -> None:

@@ -118,10 +118,9 @@ def register_pdf(session_id: int):
 @login_required
 def certificate(reference: str):
     booking = service.certificate_booking(reference)
-    if booking is None:
+    # Someone else's reference answers as an unknown one does, so references cannot be probed.
+    if booking is None or (booking.learner_id != current_user.id and not current_user.is_staff):
         abort(404)
-    if booking.learner_id != current_user.id and not current_user.is_staff:
-        abort(403)
     try:
         body = service.certificate_pdf(booking)
     except service.NoCertificate as exc:
