@@ -42,6 +42,11 @@ class SessionRow:
             return 100
         return min(round(100 * self.session.seats_taken / self.session.capacity), 100)
 
+    @property
+    def fill_class(self) -> str:
+        """The stylesheet class that draws the bar (5% steps: pages carry no inline styles)."""
+        step = 5 * round(self.fill_percent / 5)
+        return f"fill-{step or (5 if self.fill_percent else 0)}"
 
 
 def waiting_counts(session_ids: list[int]) -> dict[int, int]:

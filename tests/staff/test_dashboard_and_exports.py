@@ -46,7 +46,7 @@ def test_dashboard_shows_sessions_under_a_third_full_starting_within_a_week(as_s
         assert title not in at_risk
     upcoming = section(html, "upcoming")
     assert "Healthy soon" in upcoming and "Empty but far off" in upcoming
-    assert 'class="bar' in upcoming and "width: 60%" in upcoming
+    assert 'class="bar' in upcoming and "fill-60" in upcoming
 
 
 def test_dashboard_lists_waiting_lists(as_staff):
