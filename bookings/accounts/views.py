@@ -10,9 +10,11 @@ from flask import (
     Response,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
@@ -54,6 +56,18 @@ def _next_from_request() -> str | None:
     return safe_next(request.values.get("next"))
 
 
+def _clear_session() -> None:
+    """Forget everything in the session, the CSRF token this request read from it included."""
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
+def _start_signed_in_session(user, remember: bool = False) -> None:
+    """Sign in on a fresh session: nothing set before sign-in (by anyone) carries over."""
+    _clear_session()
+    login_user(user, remember=remember)
+
+
 @bp.route("/auth/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
@@ -77,7 +91,7 @@ def register():
             else:
                 service.record_sign_in(user)
                 db.session.commit()
-                login_user(user)
+                _start_signed_in_session(user)
                 flash(f"Welcome, {user.name}. Your account is ready.", "success")
                 return redirect(next_url or "/")
         return render_template("accounts/register.html", form=form, next_url=next_url), 400
@@ -103,7 +117,7 @@ def login():
             else:
                 service.record_sign_in(user)
                 db.session.commit()
-                login_user(user, remember=form.remember.data)
+                _start_signed_in_session(user, remember=form.remember.data)
                 flash(f"Signed in as {user.name}.", "success")
                 return redirect(next_url or "/")
         return render_template("accounts/login.html", form=form, next_url=next_url), 400
@@ -113,6 +127,8 @@ def login():
 @bp.post("/auth/logout")
 def logout():
     # CSRFProtect checks the token on every POST, so a third-party page cannot sign people out.
+    # Cleared first: logout_user then marks a remembered device's cookie for removal.
+    _clear_session()
     logout_user()
     flash("You are signed out.", "success")
     return redirect("/")
