@@ -69,6 +69,7 @@ def _start_signed_in_session(user, remember: bool = False) -> None:
 
 
 @bp.route("/auth/register", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(_next_from_request() or "/")
