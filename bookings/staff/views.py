@@ -98,6 +98,12 @@ def _field_error(form, exc: service.InvalidField) -> None:
     form[exc.field].errors = [*form[exc.field].errors, str(exc)]
 
 
+def _filter_args(form) -> dict:
+    """The filters the visitor chose, for page links: only the form's own fields, so a
+    crafted address cannot feed url_for's options (_external, _anchor, _method...)."""
+    return {name: request.args[name] for name in form._fields if request.args.get(name)}
+
+
 def _page(query):
     # A page number past any real list (or too big for the database) shows an empty page.
     number = min(max(request.args.get("page", 1, type=int), 1), 100_000)
@@ -350,7 +356,7 @@ def bookings():
         status=_usable(form.status, ""),
         search=_usable(form.q, ""),
     )
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = _filter_args(form)
     return (
         render_template(
             "staff/bookings.html", form=form, page=_page(query), args=args, action=ActionForm()
@@ -458,7 +464,7 @@ def users():
     query = service.users_query(
         "" if form.q.errors else form.q.data or "", "" if form.role.errors else form.role.data
     )
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = _filter_args(form)
     return (
         render_template(
             "staff/users.html", form=form, page=_page(query), args=args, action=ActionForm()
