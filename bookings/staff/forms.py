@@ -146,6 +146,11 @@ class _TimeAndPlace:
         validators=[Optional(), URL(message="Enter a full web address."), Length(max=500)],
     )
 
+    def validate_online_url(self, field) -> None:
+        # URL() takes any scheme, javascript: included; emails make this link clickable.
+        if field.data and not field.data.strip().lower().startswith(("https://", "http://")):
+            raise ValidationError("Enter a web address starting with https://.")
+
     def validate_ends(self, field) -> None:
         if self.starts.data and field.data and field.data <= self.starts.data:
             raise ValidationError("The end time must be after the start time.")
