@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 from pathlib import Path
 
@@ -126,7 +127,11 @@ def create_app(config=None) -> Flask:
     def load_user(user_id: str):
         from .models import User
 
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        number, _, fingerprint = user_id.partition(":")
+        user = db.session.get(User, int(number)) if number.isdigit() else None
+        if user is None or not hmac.compare_digest(user.session_fingerprint(), fingerprint):
+            return None  # unknown, or signed in before the password last changed
+        return user
 
     if app.config.get("OUTBOX_SEND_IN_PROCESS") and not app.testing:
         from .mail.outbox import start_background_sender

@@ -6,9 +6,12 @@ is integer pence. The database guards the invariants through named constraints.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import UTC, datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
@@ -103,6 +106,17 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def session_fingerprint(self) -> str:
+        """Changes whenever the password does; sign-ins carry it (see get_id)."""
+        key = current_app.config["SECRET_KEY"].encode()
+        digest = hmac.new(key, (self.password_hash or "").encode(), hashlib.sha256)
+        return digest.hexdigest()[:24]
+
+    def get_id(self) -> str:  # Flask-Login: what the session and remember-me cookie hold
+        # With the password's fingerprint, a new password signs out every other
+        # browser and remembered device; the user loader checks it.
+        return f"{self.id}:{self.session_fingerprint()}"
 
     @property
     def is_staff(self) -> bool:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from flask import g
+
+from bookings.extensions import db
+
 from ..conftest import csrf_token, login_as, post_form
 from ..factories import PASSWORD, make_user
 
@@ -73,7 +77,6 @@ def test_deactivated_account_is_signed_out_at_once(client, owner, staff):
     login_as(client, owner)
     assert client.get("/account").status_code == 200
     owner.active = False
-    from bookings.extensions import db
 
     db.session.commit()
     response = client.get("/account")
@@ -88,7 +91,6 @@ def test_deactivated_staff_lose_the_staff_area_on_a_remembered_device(client, st
     assert client.get("/staff").status_code == 200
     client.delete_cookie("session")
     staff.active = False
-    from bookings.extensions import db
 
     db.session.commit()
     assert client.get("/staff").status_code == 302
@@ -107,3 +109,58 @@ def test_staff_cannot_lock_themselves_out(client, staff):
         client, f"/staff/users/{other.id}/role", {"role": "trainer"}, f"/staff/users/{other.id}"
     )
     assert response.status_code == 303 and other.role == "trainer"
+
+
+def reset_link(email: str) -> str:
+    from sqlalchemy import select
+
+    from bookings.models import OutboxMessage
+
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == email)
+    ).one()
+    return "/auth/reset/" + message.body_text.split("/auth/reset/", 1)[1].split()[0]
+
+
+def post_as_browser(client, path: str, data: dict):
+    """post_form from one of several browsers: tests share one app context, so the CSRF
+    token another browser's request cached there is dropped first."""
+    g.pop("csrf_token", None)
+    return post_form(client, path, data)
+
+
+def test_a_new_password_signs_out_every_other_browser_and_remembered_device(app, owner):
+    thief = app.test_client()
+    sign_in = {"email": owner.email, "password": PASSWORD, "remember": "y"}
+    post_as_browser(thief, "/auth/login", sign_in)
+    assert thief.get("/account").status_code == 200
+    remembered = app.test_client()
+    post_as_browser(remembered, "/auth/login", sign_in)
+    remembered.delete_cookie("session")  # browser closed: only remember-me is left
+    assert remembered.get("/account").status_code == 200
+    remembered.delete_cookie("session")
+
+    owner_browser = app.test_client()
+    post_as_browser(owner_browser, "/auth/reset", {"email": owner.email})
+    link = reset_link(owner.email)
+    new = "a brand new passphrase"
+    response = post_as_browser(owner_browser, link, {"password": new, "confirm": new})
+    assert response.status_code == 302
+
+    for client in (thief, remembered):
+        response = client.get("/account")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/auth/login")
+    # The new password works as usual.
+    response = post_as_browser(
+        owner_browser, "/auth/login", {"email": owner.email, "password": new}
+    )
+    assert response.status_code == 302
+    assert owner_browser.get("/account").status_code == 200
+
+
+def test_a_forged_or_stale_session_id_is_not_signed_in(client, owner):
+    for forged in (str(owner.id), f"{owner.id}:", f"{owner.id}:{'0' * 24}", "x:y", ""):
+        with client.session_transaction() as sess:
+            sess["_user_id"] = forged
+        assert client.get("/account").status_code == 302, forged
