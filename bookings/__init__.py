@@ -36,7 +36,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    # Password reset links carry their token in the path: keep it off other sites.
+    # Password reset links carry their token in the path: keep it off other sites. Not
+    # no-referrer: over HTTPS, Flask-WTF refuses form posts that lack a same-site Referer.
     "Referrer-Policy": "same-origin",
 }
 
