@@ -35,6 +35,7 @@ ROLES = ("learner", "trainer", "staff")
 SESSION_STATUSES = ("scheduled", "cancelled")
 BOOKING_STATUSES = ("confirmed", "waitlisted", "cancelled")
 OUTBOX_STATUSES = ("pending", "sent", "failed")
+ONLINE_WITHOUT_LINK = "Online (the joining link is sent when your place is confirmed)"
 
 # Booking references avoid characters that are easy to misread (0/O, 1/I/L, 5/S, 2/Z, 8/B).
 REFERENCE_ALPHABET = "3467ACDEFGHJKMNPQRTUVWXY"
@@ -224,6 +225,21 @@ class Session(db.Model):
             return ", ".join(p for p in (self.venue_name, self.venue_address) if p)
         return f"Online: {self.online_url}" if self.online_url else "To be confirmed"
 
+    @property
+    def public_location(self) -> str:
+        """Where it happens, for anyone without a confirmed place: never the joining link."""
+        if self.venue_name or not self.online_url:
+            return self.location
+        return ONLINE_WITHOUT_LINK
+
+    def location_for(self, user) -> str:
+        """The location as user may see it: the joining link only for the trainer and staff
+        (learners get theirs through their booking, once the place is confirmed)."""
+        signed_in = user is not None and getattr(user, "is_authenticated", False)
+        if signed_in and (user.is_staff or user.id == self.trainer_id):
+            return self.location
+        return self.public_location
+
     def __repr__(self) -> str:
         return f"<Session {self.id} {self.course_id} {self.starts_at:%Y-%m-%d %H:%M}>"
 
@@ -282,6 +298,16 @@ class Booking(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status != "cancelled"
+
+    @property
+    def has_place(self) -> bool:
+        """A confirmed place: only then does the learner get the online joining link."""
+        return self.status == "confirmed"
+
+    @property
+    def location(self) -> str:
+        """The session's location as this booking's learner may see it."""
+        return self.session.location if self.has_place else self.session.public_location
 
     def __repr__(self) -> str:
         return f"<Booking {self.reference} {self.status}>"

@@ -166,7 +166,7 @@ def personal_data(user: User) -> dict:
                 "course": b.session.course.title,
                 "starts_at": instant(b.session.starts_at),
                 "ends_at": instant(b.session.ends_at),
-                "place": b.session.location,
+                "place": b.location,
                 "status": b.status,
                 "waiting_position": b.waiting_position,
                 "sector": b.sector,
