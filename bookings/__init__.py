@@ -104,7 +104,10 @@ def create_app(config=None) -> Flask:
     def load_user(user_id: str):
         from .models import User
 
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # "<id>.<password fingerprint>": a changed password signs out every other session.
+        number = user_id.partition(".")[0]
+        user = db.session.get(User, int(number)) if number.isascii() and number.isdigit() else None
+        return user if user is not None and user.matches_session_id(user_id) else None
 
     if app.config.get("OUTBOX_SEND_IN_PROCESS") and not app.testing:
         from .mail.outbox import start_background_sender

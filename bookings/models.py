@@ -6,9 +6,12 @@ is integer pence. The database guards the invariants through named constraints.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import UTC, datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
@@ -104,6 +107,23 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    @property
+    def password_fingerprint(self) -> str:
+        """A short keyed digest of the password hash: it changes with the password."""
+        key = current_app.config["SECRET_KEY"]
+        key = key if isinstance(key, bytes) else str(key).encode()
+        digest = hmac.new(key, (self.password_hash or "").encode(), hashlib.sha256)
+        return digest.hexdigest()[:16]
+
+    def get_id(self) -> str:  # Flask-Login: kept in the session and the remember-me cookie
+        """The id with the password's fingerprint, so a new password signs out every
+        other session and remember-me cookie of the account."""
+        return f"{self.id}.{self.password_fingerprint}"
+
+    def matches_session_id(self, session_id: str) -> bool:
+        """Whether a stored get_id() value is this user's with the current password."""
+        return hmac.compare_digest(session_id, self.get_id())
 
     @property
     def is_staff(self) -> bool:

@@ -147,5 +147,5 @@ def post_form(client, path: str, data: dict, form_page: str | None = None, **kwa
 def login_as(client, user) -> None:
     """Sign the test client in as user (the same session Flask-Login makes)."""
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
+        sess["_user_id"] = user.get_id()
         sess["_fresh"] = True

@@ -140,7 +140,9 @@ def request_password_reset(email: str) -> bool:
 
 
 def set_new_password(user: User, password: str) -> None:
-    """Change the password; reset links issued before stop working."""
+    """Change the password; reset links issued before stop working, and every session
+    and remember-me cookie of the account ends (User.get_id carries the password's
+    fingerprint)."""
     user.set_password(password)
 
 
