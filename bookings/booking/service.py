@@ -272,12 +272,17 @@ def cancel(booking_id: int, by: User | None) -> Booking:
     by is who asks: the learner, staff (who may also cancel after the start), or
     None for the system. Adds to the current transaction; the caller commits.
     """
+    return cancel_and_promote(booking_id, by)[0]
+
+
+def cancel_and_promote(booking_id: int, by: User | None) -> tuple[Booking, Booking | None]:
+    """cancel, also returning the waiting booking that was given the freed place, if any."""
     booking = _check_cancellable(db.session.get(Booking, booking_id), by)
-    _cancel_locked(booking, by, promote=True)
-    return booking
+    promoted = _cancel_locked(booking, by, promote=True)
+    return booking, promoted
 
 
-def _cancel_locked(booking: Booking, by: User | None, *, promote: bool) -> None:
+def _cancel_locked(booking: Booking, by: User | None, *, promote: bool) -> Booking | None:
     session_id = booking.session_id
     was = booking.status
     if was == "confirmed":
@@ -297,9 +302,11 @@ def _cancel_locked(booking: Booking, by: User | None, *, promote: bool) -> None:
         raise CancellationRefused("This booking is already cancelled.")
     db.session.refresh(booking)
     outbox.enqueue(messages.booking_cancelled(booking, by=by))
+    promoted = None
     if was == "confirmed" and promote and utcnow() < booking.session.starts_at:
-        promote_first_waiting(session_id)
+        promoted = promote_first_waiting(session_id)
     _refresh_counters(booking.session)
+    return promoted
 
 
 def move(booking_id: int, new_session_id: int, by: User) -> Booking:

@@ -402,12 +402,18 @@ def booking_cancel(booking_id: int):
         return render_template(page, form=form, booking=booking), 400
 
     try:
-        booking_service.cancel(booking.id, by=current_user)
+        _, promoted = booking_service.cancel_and_promote(booking.id, by=current_user)
     except DomainError as exc:
         db.session.rollback()
         return render_template(page, form=form, booking=booking, error=str(exc)), 400
     db.session.commit()
-    flash(f"Booking {booking.reference} cancelled.", "success")
+    message = f"Booking {booking.reference} cancelled."
+    if promoted is not None:
+        message += (
+            f" The place has gone to {promoted.learner.name} ({promoted.reference}), "
+            "first on the waiting list, who has been emailed."
+        )
+    flash(message, "success")
     return redirect(url_for("staff.bookings", q=booking.reference), 303)
 
 

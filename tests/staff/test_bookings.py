@@ -198,3 +198,13 @@ def test_moving_to_a_full_session_says_the_learner_is_now_waiting(
     assert response.status_code == 303
     html = as_staff.get(response.headers["Location"]).get_data(as_text=True)
     assert "Lena Learner is number 2 on its waiting list" in html
+
+
+def test_staff_cancel_says_who_was_given_the_place(as_staff, session_of, trainer):
+    session = session_of(trainer, capacity=1)
+    held = make_booking(session)
+    waiting = make_booking(session, status="waitlisted")
+    response = post_form(as_staff, f"/staff/bookings/{held.id}/cancel", {})
+    html = as_staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Booking {held.reference} cancelled." in html
+    assert f"The place has gone to {waiting.learner.name} ({waiting.reference})" in html
