@@ -14,6 +14,7 @@ for the write lock (it fails with "database is locked" instead).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -340,3 +341,29 @@ def move(booking_id: int, new_session_id: int, by: User) -> Booking:
         db.session.rollback()
         existing = active_booking(new_session_id, learner.id)
         raise AlreadyBooked("The learner has already booked that session.", existing) from None
+
+
+def queue_places(bookings: Iterable[Booking]) -> dict[int, int]:
+    """Each waiting booking's current place in its queue (1 is next), by booking id.
+
+    One query for a whole page, however many sessions it spans: the place is the
+    booking's row number among its session's waiting bookings.
+    """
+    waiting = [b for b in bookings if b.status == "waitlisted"]
+    if not waiting:
+        return {}
+    place = func.row_number().over(
+        partition_by=Booking.session_id, order_by=Booking.waiting_position
+    )
+    ranked = (
+        select(Booking.id, place.label("place"))
+        .where(
+            Booking.status == "waitlisted",
+            Booking.session_id.in_({b.session_id for b in waiting}),
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ranked.c.id, ranked.c.place).where(ranked.c.id.in_([b.id for b in waiting]))
+    )
+    return {booking_id: place for booking_id, place in rows}

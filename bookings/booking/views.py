@@ -125,7 +125,7 @@ def my_bookings():
             sections["upcoming"].append(booking)
     sections["past"].reverse()
     sections["cancelled"].sort(key=lambda b: b.cancelled_at or b.updated_at, reverse=True)
-    queue_places = {b.id: service.queue_place(b) for b in sections["waiting"]}
+    queue_places = service.queue_places(sections["waiting"])
     return render_template(
         "booking/my_bookings.html", sections=sections, queue_places=queue_places, now=now
     )

@@ -351,9 +351,16 @@ def bookings():
         search=_usable(form.q, ""),
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    page = _page(query)
     return (
         render_template(
-            "staff/bookings.html", form=form, page=_page(query), args=args, action=ActionForm()
+            "staff/bookings.html",
+            form=form,
+            page=page,
+            args=args,
+            action=ActionForm(),
+            # The place in the queue as the learner sees it, not the stored position.
+            queue_places=booking_service.queue_places(page.items),
         ),
         status,
     )
