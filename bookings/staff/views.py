@@ -53,6 +53,7 @@ from .forms import (
     ImportForm,
     MoveBookingForm,
     NewsForm,
+    OutboxSearchForm,
     RescheduleForm,
     SessionEditForm,
     SessionForm,
@@ -588,13 +589,34 @@ def news_delete(post_id: int):
 # Outbox
 
 
+OUTBOX_TABS = {"failed": "Failed", "pending": "Waiting to be sent", "sent": "Sent"}
+
+
 @bp.get("/outbox")
 def outbox():
-    return render_template(
-        "staff/outbox.html",
-        pending=service.outbox_messages("pending"),
-        failed=service.outbox_messages("failed"),
-        action=ActionForm(),
+    """One list at a time (failed, waiting, sent), paginated, searchable by recipient."""
+    form = OutboxSearchForm(request.args)
+    status = 200 if form.validate() else 400
+    search = _usable(form.q, "")
+    counts = service.outbox_counts(search)
+    show = request.args.get("show")
+    if show not in OUTBOX_TABS:
+        # Open on what needs attention: failures first, then the queue.
+        show = next((tab for tab in ("failed", "pending") if counts[tab]), "sent")
+    args = {"show": show, **({"q": search} if search else {})}
+    return (
+        render_template(
+            "staff/outbox.html",
+            form=form,
+            tabs=OUTBOX_TABS,
+            show=show,
+            counts=counts,
+            search=search,
+            page=_page(service.outbox_query(show, search)),
+            args=args,
+            action=ActionForm(),
+        ),
+        status,
     )
 
 
