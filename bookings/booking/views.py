@@ -84,7 +84,10 @@ def book(session_id: int):
     if booking.status == "confirmed":
         flash("Your place is booked. We have emailed you a confirmation.", "success")
     else:
-        flash("The session is full, so you are on the waiting list.", "success")
+        flash(
+            "The session is full, so you are on the waiting list. We have emailed you to say so.",
+            "success",
+        )
     return redirect(url_for("booking.confirmation", reference=booking.reference))
 
 

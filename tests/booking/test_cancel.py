@@ -218,7 +218,9 @@ def test_my_bookings_sorts_upcoming_waiting_past_and_cancelled(client):
 
     assert "Upcoming Course" in section("upcoming") and upcoming.reference in section("upcoming")
     assert f"Cancel booking {upcoming.reference}" in section("upcoming")
-    assert "Waiting Course" in section("waiting") and "Place in queue: 2" in section("waiting")
+    assert "Waiting Course" in section("waiting") and "Number 2 on the waiting list" in section(
+        "waiting"
+    )
     assert "Past Course" in section("past") and past.reference in section("past")
     assert "Cancelled Course" in section("cancelled")
     assert fresh(cancelled).reference in section("cancelled")

@@ -137,3 +137,12 @@ def test_reschedule_tells_waiting_learners_without_the_link(online):
     assert LINK not in told_waiting.body_text + told_waiting.body_html + told_waiting.ics
     told_confirmed = _emails(confirmed)[-1]
     assert LINK + "-new" in told_confirmed.body_text and LINK in told_confirmed.body_text
+
+
+def test_confirmed_learner_gets_the_joining_link_as_a_link(client, online):
+    learner = make_user()
+    sign_in(client, learner)
+    response = book_via_form(client, online.id)
+    link = f'<a href="{LINK}">{LINK}</a>'
+    assert link in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert link in client.get("/account/bookings").get_data(as_text=True)
