@@ -327,7 +327,11 @@ class Booking(db.Model):
     @property
     def location(self) -> str:
         """The session's location as this booking's learner may see it."""
-        return self.session.location if self.has_place else self.session.public_location
+        if self.has_place:
+            return self.session.location
+        if self.status == "cancelled" and self.session.is_online:
+            return "Online"  # no promise of a link for a booking that is over
+        return self.session.public_location
 
     def __repr__(self) -> str:
         return f"<Booking {self.reference} {self.status}>"

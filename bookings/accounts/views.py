@@ -144,7 +144,11 @@ def reset_password(token: str):
         if form.validate_on_submit():
             service.set_new_password(user, form.password.data)
             db.session.commit()
-            flash("Your password is changed. Please sign in with it.", "success")
+            flash(
+                "Your password is changed and anyone signed in to your account elsewhere "
+                "is signed out. Please sign in with your new password.",
+                "success",
+            )
             return redirect(url_for("accounts.login"))
         return render_template("accounts/reset_password.html", form=form), 400
     return render_template("accounts/reset_password.html", form=form)

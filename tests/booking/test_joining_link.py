@@ -146,3 +146,16 @@ def test_confirmed_learner_gets_the_joining_link_as_a_link(client, online):
     link = f'<a href="{LINK}">{LINK}</a>'
     assert link in client.get(response.headers["Location"]).get_data(as_text=True)
     assert link in client.get("/account/bookings").get_data(as_text=True)
+
+
+def test_cancelled_online_booking_just_says_online(client, online):
+    booking = make_booking(online)
+    service.cancel(booking.id, booking.learner)
+    db.session.commit()
+    email = _emails(booking)[-1]
+    assert email.kind == "booking_cancelled"
+    assert "Where:     Online\n" in email.body_text
+    assert "when your place is confirmed" not in email.body_text + email.body_html
+    sign_in(client, booking.learner)
+    cancelled = client.get("/account/bookings").get_data(as_text=True).split('id="cancelled"')[1]
+    assert "Online" in cancelled and "when your place is confirmed" not in cancelled
