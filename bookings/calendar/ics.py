@@ -191,7 +191,9 @@ def _booking_event(booking: Booking, *, status: str, sequence: int, stamp: datet
     event.add("DTSTART", _local(session.starts_at))
     event.add("DTEND", _local(session.ends_at))
     event.add("SUMMARY", course.title)
-    event.add("LOCATION", _place(session, with_link=booking.has_place))
+    event.add(
+        "LOCATION", _place(session, with_link=True) if booking.has_place else booking.location
+    )
     lines = [f"Booking reference: {booking.reference}"]
     if booking.status == "waitlisted":
         lines.append("You are on the waiting list for this session.")
