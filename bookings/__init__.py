@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 from pathlib import Path
 
@@ -128,11 +127,10 @@ def create_app(config=None) -> Flask:
     def load_user(user_id: str):
         from .models import User
 
-        number, _, fingerprint = user_id.partition(":")
-        user = db.session.get(User, int(number)) if number.isdigit() else None
-        if user is None or not hmac.compare_digest(user.session_fingerprint(), fingerprint):
-            return None  # unknown, or signed in before the password last changed
-        return user
+        # "<id>.<password fingerprint>": a changed password signs out every other session.
+        number = user_id.partition(".")[0]
+        user = db.session.get(User, int(number)) if number.isascii() and number.isdigit() else None
+        return user if user is not None and user.matches_session_id(user_id) else None
 
     if app.config.get("OUTBOX_SEND_IN_PROCESS") and not app.testing:
         from .mail.outbox import start_background_sender

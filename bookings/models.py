@@ -38,6 +38,7 @@ ROLES = ("learner", "trainer", "staff")
 SESSION_STATUSES = ("scheduled", "cancelled")
 BOOKING_STATUSES = ("confirmed", "waitlisted", "cancelled")
 OUTBOX_STATUSES = ("pending", "sent", "failed")
+ONLINE_WITHOUT_LINK = "Online (the joining link is sent when your place is confirmed)"
 
 # Booking references avoid characters that are easy to misread (0/O, 1/I/L, 5/S, 2/Z, 8/B).
 REFERENCE_ALPHABET = "3467ACDEFGHJKMNPQRTUVWXY"
@@ -107,16 +108,22 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
-    def session_fingerprint(self) -> str:
-        """Changes whenever the password does; sign-ins carry it (see get_id)."""
-        key = current_app.config["SECRET_KEY"].encode()
+    @property
+    def password_fingerprint(self) -> str:
+        """A short keyed digest of the password hash: it changes with the password."""
+        key = current_app.config["SECRET_KEY"]
+        key = key if isinstance(key, bytes) else str(key).encode()
         digest = hmac.new(key, (self.password_hash or "").encode(), hashlib.sha256)
-        return digest.hexdigest()[:24]
+        return digest.hexdigest()[:16]
 
-    def get_id(self) -> str:  # Flask-Login: what the session and remember-me cookie hold
-        # With the password's fingerprint, a new password signs out every other
-        # browser and remembered device; the user loader checks it.
-        return f"{self.id}:{self.session_fingerprint()}"
+    def get_id(self) -> str:  # Flask-Login: kept in the session and the remember-me cookie
+        """The id with the password's fingerprint, so a new password signs out every
+        other session and remember-me cookie of the account."""
+        return f"{self.id}.{self.password_fingerprint}"
+
+    def matches_session_id(self, session_id: str) -> bool:
+        """Whether a stored get_id() value is this user's with the current password."""
+        return hmac.compare_digest(session_id, self.get_id())
 
     @property
     def is_staff(self) -> bool:
@@ -238,6 +245,21 @@ class Session(db.Model):
             return ", ".join(p for p in (self.venue_name, self.venue_address) if p)
         return f"Online: {self.online_url}" if self.online_url else "To be confirmed"
 
+    @property
+    def public_location(self) -> str:
+        """Where it happens, for anyone without a confirmed place: never the joining link."""
+        if self.venue_name or not self.online_url:
+            return self.location
+        return ONLINE_WITHOUT_LINK
+
+    def location_for(self, user) -> str:
+        """The location as user may see it: the joining link only for the trainer and staff
+        (learners get theirs through their booking, once the place is confirmed)."""
+        signed_in = user is not None and getattr(user, "is_authenticated", False)
+        if signed_in and (user.is_staff or user.id == self.trainer_id):
+            return self.location
+        return self.public_location
+
     def __repr__(self) -> str:
         return f"<Session {self.id} {self.course_id} {self.starts_at:%Y-%m-%d %H:%M}>"
 
@@ -296,6 +318,20 @@ class Booking(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status != "cancelled"
+
+    @property
+    def has_place(self) -> bool:
+        """A confirmed place: only then does the learner get the online joining link."""
+        return self.status == "confirmed"
+
+    @property
+    def location(self) -> str:
+        """The session's location as this booking's learner may see it."""
+        if self.has_place:
+            return self.session.location
+        if self.status == "cancelled" and self.session.is_online:
+            return "Online"  # no promise of a link for a booking that is over
+        return self.session.public_location
 
     def __repr__(self) -> str:
         return f"<Booking {self.reference} {self.status}>"

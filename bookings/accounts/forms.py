@@ -1,4 +1,4 @@
-"""Account forms: register, sign in, password reset, profile."""
+"""Account forms: register, sign in, password reset and change, profile."""
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
@@ -84,9 +84,9 @@ def _new_password(label="Password"):
     )
 
 
-def _confirm_password():
+def _confirm_password(label="Password again"):
     return PasswordField(
-        "Password again",
+        label,
         validators=[
             DataRequired("Type the password again."),
             EqualTo("password", message="The two passwords do not match."),
@@ -128,6 +128,18 @@ class ResetRequestForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     password = _new_password("New password")
     confirm = _confirm_password()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[
+            DataRequired("Enter your current password."),
+            Length(max=200, message="Passwords are 200 characters or fewer."),
+        ],
+    )
+    password = _new_password("New password")
+    confirm = _confirm_password("New password again")
 
 
 class ProfileForm(FlaskForm):

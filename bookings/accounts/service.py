@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from flask import current_app, url_for
@@ -100,13 +99,8 @@ def _reset_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
 
 
-def _password_fingerprint(user: User) -> str:
-    # Tokens carry this; once the password changes, every earlier token stops matching.
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:20]
-
-
 def reset_token(user: User) -> str:
-    return _reset_serializer().dumps({"user": user.id, "pw": _password_fingerprint(user)})
+    return _reset_serializer().dumps({"user": user.id, "pw": user.password_fingerprint})
 
 
 def user_for_reset_token(token: str) -> User | None:
@@ -120,7 +114,7 @@ def user_for_reset_token(token: str) -> User | None:
     if not isinstance(data, dict) or not isinstance(data.get("user"), int):
         return None
     user = db.session.get(User, data["user"])
-    if user is None or not user.active or data.get("pw") != _password_fingerprint(user):
+    if user is None or not user.active or data.get("pw") != user.password_fingerprint:
         return None
     return user
 
@@ -140,7 +134,9 @@ def request_password_reset(email: str) -> bool:
 
 
 def set_new_password(user: User, password: str) -> None:
-    """Change the password; reset links issued before stop working."""
+    """Change the password; reset links issued before stop working, and every session
+    and remember-me cookie of the account ends (User.get_id carries the password's
+    fingerprint)."""
     user.set_password(password)
 
 
@@ -166,7 +162,7 @@ def personal_data(user: User) -> dict:
                 "course": b.session.course.title,
                 "starts_at": instant(b.session.starts_at),
                 "ends_at": instant(b.session.ends_at),
-                "place": b.session.location,
+                "place": b.location,
                 "status": b.status,
                 "waiting_position": b.waiting_position,
                 "sector": b.sector,

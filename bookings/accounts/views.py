@@ -23,6 +23,7 @@ from ..errors import AccountError, EmailTaken
 from ..extensions import db, limiter
 from . import service
 from .forms import (
+    ChangePasswordForm,
     EraseAccountForm,
     LoginForm,
     NewPasswordForm,
@@ -160,7 +161,11 @@ def reset_password(token: str):
         if form.validate_on_submit():
             service.set_new_password(user, form.password.data)
             db.session.commit()
-            flash("Your password is changed. Please sign in with it.", "success")
+            flash(
+                "Your password is changed and anyone signed in to your account elsewhere "
+                "is signed out. Please sign in with your new password.",
+                "success",
+            )
             return redirect(url_for("accounts.login"))
         return render_template("accounts/reset_password.html", form=form), 400
     return render_template("accounts/reset_password.html", form=form)
@@ -185,10 +190,41 @@ def account():
     return _account_page(form)
 
 
-def _account_page(form: ProfileForm):
+def _account_page(form: ProfileForm, password_form: ChangePasswordForm | None = None):
     feed_path = f"/account/calendar/{current_user.calendar_token}.ics"
     feed_url = current_app.config["SITE_URL"].rstrip("/") + feed_path
-    return render_template("accounts/account.html", form=form, feed_url=feed_url)
+    return render_template(
+        "accounts/account.html",
+        form=form,
+        password_form=password_form or ChangePasswordForm(formdata=None),
+        feed_url=feed_url,
+    )
+
+
+@bp.post("/account/password")
+@login_required
+@limiter.limit(SIGN_IN_LIMIT)
+def change_password():
+    """A new password; every other signed-in browser of the account is signed out."""
+    form = ChangePasswordForm()
+    profile = ProfileForm(formdata=None, obj=current_user)
+    if not form.validate_on_submit():
+        return _account_page(profile, form), 400
+    if not current_user.check_password(form.current_password.data):
+        form.current_password.errors.append("That is not your current password.")
+        return _account_page(profile, form), 400
+    remembered = request.cookies.get(
+        current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    )
+    service.set_new_password(current_user, form.password.data)
+    db.session.commit()
+    # This browser stays signed in under the new password's session id.
+    login_user(current_user._get_current_object(), remember=bool(remembered))
+    flash(
+        "Your password is changed. Any other browser signed in to your account is signed out.",
+        "success",
+    )
+    return redirect(url_for("accounts.account"))
 
 
 @bp.post("/account/calendar-link")

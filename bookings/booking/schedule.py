@@ -62,7 +62,9 @@ def reschedule_session(
     session = _session_for_update(session_id)
     if session.status == "cancelled":
         raise ScheduleError("This session is cancelled; it cannot be moved.")
-    old = (session.starts_at, session.ends_at, session.location)
+    old_when = (session.starts_at, session.ends_at)
+    # Learners without a confirmed place never see the joining link, old or new.
+    old_place = {True: session.location, False: session.public_location}
     changed = (
         session.starts_at != starts_at
         or session.ends_at != ends_at
@@ -80,7 +82,9 @@ def reschedule_session(
     session.revision += 1
     db.session.flush()
     for booking in _active_bookings(session):
-        outbox.enqueue(messages.session_rescheduled(booking, *old))
+        outbox.enqueue(
+            messages.session_rescheduled(booking, *old_when, old_place[booking.has_place])
+        )
     return session
 
 

@@ -14,6 +14,7 @@ for the write lock (it fails with "database is locked" instead).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -272,12 +273,17 @@ def cancel(booking_id: int, by: User | None) -> Booking:
     by is who asks: the learner, staff (who may also cancel after the start), or
     None for the system. Adds to the current transaction; the caller commits.
     """
+    return cancel_and_promote(booking_id, by)[0]
+
+
+def cancel_and_promote(booking_id: int, by: User | None) -> tuple[Booking, Booking | None]:
+    """cancel, also returning the waiting booking that was given the freed place, if any."""
     booking = _check_cancellable(db.session.get(Booking, booking_id), by)
-    _cancel_locked(booking, by, promote=True)
-    return booking
+    promoted = _cancel_locked(booking, by, promote=True)
+    return booking, promoted
 
 
-def _cancel_locked(booking: Booking, by: User | None, *, promote: bool) -> None:
+def _cancel_locked(booking: Booking, by: User | None, *, promote: bool) -> Booking | None:
     session_id = booking.session_id
     was = booking.status
     if was == "confirmed":
@@ -297,9 +303,11 @@ def _cancel_locked(booking: Booking, by: User | None, *, promote: bool) -> None:
         raise CancellationRefused("This booking is already cancelled.")
     db.session.refresh(booking)
     outbox.enqueue(messages.booking_cancelled(booking, by=by))
+    promoted = None
     if was == "confirmed" and promote and utcnow() < booking.session.starts_at:
-        promote_first_waiting(session_id)
+        promoted = promote_first_waiting(session_id)
     _refresh_counters(booking.session)
+    return promoted
 
 
 def move(booking_id: int, new_session_id: int, by: User) -> Booking:
@@ -333,3 +341,29 @@ def move(booking_id: int, new_session_id: int, by: User) -> Booking:
         db.session.rollback()
         existing = active_booking(new_session_id, learner.id)
         raise AlreadyBooked("The learner has already booked that session.", existing) from None
+
+
+def queue_places(bookings: Iterable[Booking]) -> dict[int, int]:
+    """Each waiting booking's current place in its queue (1 is next), by booking id.
+
+    One query for a whole page, however many sessions it spans: the place is the
+    booking's row number among its session's waiting bookings.
+    """
+    waiting = [b for b in bookings if b.status == "waitlisted"]
+    if not waiting:
+        return {}
+    place = func.row_number().over(
+        partition_by=Booking.session_id, order_by=Booking.waiting_position
+    )
+    ranked = (
+        select(Booking.id, place.label("place"))
+        .where(
+            Booking.status == "waitlisted",
+            Booking.session_id.in_({b.session_id for b in waiting}),
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ranked.c.id, ranked.c.place).where(ranked.c.id.in_([b.id for b in waiting]))
+    )
+    return {booking_id: place for booking_id, place in rows}

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from .. import timefmt
 from ..errors import AlreadyBooked, BookingClosed, CancellationRefused, NotFound
 from ..extensions import db
 from ..models import Booking, Session, utcnow
@@ -83,7 +84,10 @@ def book(session_id: int):
     if booking.status == "confirmed":
         flash("Your place is booked. We have emailed you a confirmation.", "success")
     else:
-        flash("The session is full, so you are on the waiting list.", "success")
+        flash(
+            "The session is full, so you are on the waiting list. We have emailed you to say so.",
+            "success",
+        )
     return redirect(url_for("booking.confirmation", reference=booking.reference))
 
 
@@ -124,7 +128,7 @@ def my_bookings():
             sections["upcoming"].append(booking)
     sections["past"].reverse()
     sections["cancelled"].sort(key=lambda b: b.cancelled_at or b.updated_at, reverse=True)
-    queue_places = {b.id: service.queue_place(b) for b in sections["waiting"]}
+    queue_places = service.queue_places(sections["waiting"])
     return render_template(
         "booking/my_bookings.html", sections=sections, queue_places=queue_places, now=now
     )
@@ -142,12 +146,20 @@ def cancel(reference: str):
         return render_template("booking/cancel.html", booking=booking, form=form)
     if not form.validate():
         return render_template("booking/cancel.html", booking=booking, form=form), 400
+    left_waiting_list = booking.status == "waitlisted"
     try:
-        service.cancel(booking.id, current_user)
+        _, promoted = service.cancel_and_promote(booking.id, current_user)
     except CancellationRefused as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("booking.my_bookings"))
     db.session.commit()
-    flash(f"Booking {booking.reference} is cancelled. We have emailed you to confirm.", "success")
+    what = f"{booking.session.course.title} on {timefmt.day(booking.session.starts_at)}"
+    if left_waiting_list:
+        message = f"You have left the waiting list for {what} (booking {booking.reference})."
+    else:
+        message = f"Your booking {booking.reference} for {what} is cancelled."
+    if promoted is not None:
+        message += " The place has gone to the next person on the waiting list."
+    flash(message + " We have emailed you to confirm.", "success")
     return redirect(url_for("booking.my_bookings"))

@@ -205,7 +205,8 @@ def generate_pdf(sector: str, now: datetime | None = None) -> bytes:
         if entry.sessions:
             for session in entry.sessions:
                 pdf.paragraph(
-                    f"- {timefmt.when(session.starts_at, session.ends_at)}: {session.location}",
+                    f"- {timefmt.when(session.starts_at, session.ends_at)}: "
+                    f"{session.public_location}",
                     size=10,
                 )
         else:

@@ -167,9 +167,10 @@ def _organizer() -> vCalAddress:
     return organizer
 
 
-def _place(session: Session) -> str:
-    if session.venue_name:
-        return ", ".join(p for p in (session.venue_name, session.venue_address) if p)
+def _place(session: Session, *, with_link: bool) -> str:
+    """The LOCATION: the joining link only for a learner with a confirmed place."""
+    if session.venue_name or not with_link:
+        return session.public_location
     return session.online_url or "To be confirmed"
 
 
@@ -190,11 +191,13 @@ def _booking_event(booking: Booking, *, status: str, sequence: int, stamp: datet
     event.add("DTSTART", _local(session.starts_at))
     event.add("DTEND", _local(session.ends_at))
     event.add("SUMMARY", course.title)
-    event.add("LOCATION", _place(session))
+    event.add(
+        "LOCATION", _place(session, with_link=True) if booking.has_place else booking.location
+    )
     lines = [f"Booking reference: {booking.reference}"]
     if booking.status == "waitlisted":
         lines.append("You are on the waiting list for this session.")
-    if session.online_url:
+    if session.online_url and booking.has_place:
         lines.append(f"Joining link: {session.online_url}")
     lines.append(f"View or cancel your booking: {manage}")
     event.add("DESCRIPTION", "\n".join(lines))
@@ -313,7 +316,8 @@ def _session_event(session: Session, organizer: vCalAddress, price_line: str) ->
     event.add("DTSTART", _local(session.starts_at))
     event.add("DTEND", _local(session.ends_at))
     event.add("SUMMARY", course.title)
-    event.add("LOCATION", _place(session))
+    # A public feed: the joining link goes only to learners with a place.
+    event.add("LOCATION", _place(session, with_link=False))
     event.add("DESCRIPTION", "\n".join(line for line in lines if line))
     event.add("URL", link)
     event.add("STATUS", "CONFIRMED")

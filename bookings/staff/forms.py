@@ -256,6 +256,19 @@ class BookingFilterForm(FlaskForm):
     q = SearchField("Name, email or reference", validators=[Optional(), Length(max=200)])
 
 
+class OutboxSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        "Recipient's email address",
+        validators=[
+            Optional(),
+            Length(max=254, message="An email address is 254 characters or fewer."),
+        ],
+    )
+
+
 class BookOnBehalfForm(FlaskForm):
     session_id = SelectField("Session", coerce=int, validate_choice=True)
     learner_email = EmailField(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +14,7 @@ from ..booking.service import fill_from_waiting_list
 from ..errors import DomainError
 from ..extensions import db
 from ..models import (
+    OUTBOX_STATUSES,
     ROLES,
     SECTOR_LABELS,
     Booking,
@@ -367,13 +368,35 @@ def delete_news(post: NewsPost) -> None:
 # Outbox
 
 
-def outbox_messages(status: str, limit: int = 100) -> list[OutboxMessage]:
-    return db.session.scalars(
+def _recipient_like(search: str):
+    """Messages to addresses containing search (any case), or every message."""
+    search = search.strip().lower()
+    if not search:
+        return true()
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(OutboxMessage.recipient).like(f"%{escaped}%", escape="\\")
+
+
+def outbox_query(status: str, search: str = ""):
+    """Messages of one status, newest first (sent ones by when they went out)."""
+    newest = OutboxMessage.sent_at if status == "sent" else OutboxMessage.created_at
+    return (
         select(OutboxMessage)
-        .where(OutboxMessage.status == status)
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-        .limit(limit)
-    ).all()
+        .where(OutboxMessage.status == status, _recipient_like(search))
+        .order_by(newest.desc(), OutboxMessage.id.desc())
+    )
+
+
+def outbox_counts(search: str = "") -> dict[str, int]:
+    """How many messages there are of each status, to addresses matching search."""
+    counts = dict.fromkeys(OUTBOX_STATUSES, 0)
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(_recipient_like(search))
+        .group_by(OutboxMessage.status)
+    )
+    counts.update({status: count for status, count in rows})
+    return counts
 
 
 # Export

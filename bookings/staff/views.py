@@ -53,6 +53,7 @@ from .forms import (
     ImportForm,
     MoveBookingForm,
     NewsForm,
+    OutboxSearchForm,
     RescheduleForm,
     SessionEditForm,
     SessionForm,
@@ -357,9 +358,16 @@ def bookings():
         search=_usable(form.q, ""),
     )
     args = _filter_args(form)
+    page = _page(query)
     return (
         render_template(
-            "staff/bookings.html", form=form, page=_page(query), args=args, action=ActionForm()
+            "staff/bookings.html",
+            form=form,
+            page=page,
+            args=args,
+            action=ActionForm(),
+            # The place in the queue as the learner sees it, not the stored position.
+            queue_places=booking_service.queue_places(page.items),
         ),
         status,
     )
@@ -408,12 +416,18 @@ def booking_cancel(booking_id: int):
         return render_template(page, form=form, booking=booking), 400
 
     try:
-        booking_service.cancel(booking.id, by=current_user)
+        _, promoted = booking_service.cancel_and_promote(booking.id, by=current_user)
     except DomainError as exc:
         db.session.rollback()
         return render_template(page, form=form, booking=booking, error=str(exc)), 400
     db.session.commit()
-    flash(f"Booking {booking.reference} cancelled.", "success")
+    message = f"Booking {booking.reference} cancelled."
+    if promoted is not None:
+        message += (
+            f" The place has gone to {promoted.learner.name} ({promoted.reference}), "
+            "first on the waiting list, who has been emailed."
+        )
+    flash(message, "success")
     return redirect(url_for("staff.bookings", q=booking.reference), 303)
 
 
@@ -581,13 +595,34 @@ def news_delete(post_id: int):
 # Outbox
 
 
+OUTBOX_TABS = {"failed": "Failed", "pending": "Waiting to be sent", "sent": "Sent"}
+
+
 @bp.get("/outbox")
 def outbox():
-    return render_template(
-        "staff/outbox.html",
-        pending=service.outbox_messages("pending"),
-        failed=service.outbox_messages("failed"),
-        action=ActionForm(),
+    """One list at a time (failed, waiting, sent), paginated, searchable by recipient."""
+    form = OutboxSearchForm(request.args)
+    status = 200 if form.validate() else 400
+    search = _usable(form.q, "")
+    counts = service.outbox_counts(search)
+    show = request.args.get("show")
+    if show not in OUTBOX_TABS:
+        # Open on what needs attention: failures first, then the queue.
+        show = next((tab for tab in ("failed", "pending") if counts[tab]), "sent")
+    args = {"show": show, **({"q": search} if search else {})}
+    return (
+        render_template(
+            "staff/outbox.html",
+            form=form,
+            tabs=OUTBOX_TABS,
+            show=show,
+            counts=counts,
+            search=search,
+            page=_page(service.outbox_query(show, search)),
+            args=args,
+            action=ActionForm(),
+        ),
+        status,
     )
 
 

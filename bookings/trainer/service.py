@@ -158,7 +158,10 @@ CSV_HEADER = [
 def attendees_csv(session: Session) -> str:
     """Attendees then the waiting list, as CSV text for Excel."""
     rows = [(b, "Confirmed") for b in attendees(session)]
-    rows += [(b, f"Waiting list ({b.waiting_position})") for b in waiting_list(session)]
+    # Numbered in order, as the learners see their place, not by stored position.
+    rows += [
+        (b, f"Waiting list ({place})") for place, b in enumerate(waiting_list(session), start=1)
+    ]
     return csv_text(
         CSV_HEADER,
         (

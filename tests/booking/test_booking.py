@@ -107,7 +107,7 @@ def test_full_session_offers_the_waiting_list_and_stores_the_position(client):
     assert db.session.get(Session, session.id).seats_taken == 1
     assert outbox_kinds(booking.id) == ["waitlisted"]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "waiting list" in page and "position 1" in page
+    assert "You are number 1 on the waiting list" in page
 
 
 def test_second_booking_shows_the_existing_one(client):

@@ -218,7 +218,9 @@ def test_my_bookings_sorts_upcoming_waiting_past_and_cancelled(client):
 
     assert "Upcoming Course" in section("upcoming") and upcoming.reference in section("upcoming")
     assert f"Cancel booking {upcoming.reference}" in section("upcoming")
-    assert "Waiting Course" in section("waiting") and "Place in queue: 2" in section("waiting")
+    assert "Waiting Course" in section("waiting") and "Number 2 on the waiting list" in section(
+        "waiting"
+    )
     assert "Past Course" in section("past") and past.reference in section("past")
     assert "Cancelled Course" in section("cancelled")
     assert fresh(cancelled).reference in section("cancelled")
@@ -277,3 +279,36 @@ def test_waiting_list_email_gives_the_place_in_the_queue_as_it_stands_now():
         select(OutboxMessage.body_text).where(OutboxMessage.booking_id == late.id)
     ).one()
     assert "number 2 in line" in body
+
+
+def _flash_after(client, response) -> str:
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_cancel_message_names_the_session_and_says_the_place_went_to_the_next_learner(
+    client,
+):
+    session, confirmed, waiting = full_session_with_waiters(capacity=1, waiters=1)
+    login_as(client, confirmed[0].learner)
+    response = post_form(client, f"/bookings/{confirmed[0].reference}/cancel", {})
+    html = _flash_after(client, response)
+    assert f"Your booking {confirmed[0].reference} for {session.course.title} on " in html
+    assert "is cancelled. The place has gone to the next person on the waiting list." in html
+
+
+def test_cancel_message_says_nothing_of_the_waiting_list_when_no_one_was_waiting(client):
+    booking = make_booking(make_session(capacity=2))
+    login_as(client, booking.learner)
+    response = post_form(client, f"/bookings/{booking.reference}/cancel", {})
+    html = _flash_after(client, response)
+    assert f"Your booking {booking.reference} for {booking.session.course.title}" in html
+    assert "is cancelled." in html and "next person on the waiting list" not in html
+
+
+def test_leaving_the_waiting_list_says_so(client):
+    session, confirmed, waiting = full_session_with_waiters(capacity=1, waiters=2)
+    login_as(client, waiting[0].learner)
+    response = post_form(client, f"/bookings/{waiting[0].reference}/cancel", {})
+    html = _flash_after(client, response)
+    assert f"You have left the waiting list for {session.course.title}" in html
+    assert "next person on the waiting list" not in html

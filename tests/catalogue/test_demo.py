@@ -73,7 +73,7 @@ def test_demo_learner_sees_every_kind_of_booking_and_can_still_book(runner, clie
     login_as(client, learner)
     page = client.get("/account/bookings").get_data(as_text=True)
     assert "Cancel booking MVN-" in page  # an upcoming confirmed place
-    assert "Place in queue: 1" in page  # first on the full session's waiting list
+    assert "Number 1 on the waiting list" in page  # first on the full session's waiting list
     assert "Download certificate of attendance" in page  # a past session attended
     assert "No cancelled bookings." not in page
 

@@ -12,6 +12,7 @@ from bookings.models import Booking, OutboxMessage
 
 from ..conftest import post_form
 from ..factories import make_booking, make_course, make_session, make_user
+from ..statements import counting_statements
 from .conftest import field_error
 
 
@@ -198,3 +199,35 @@ def test_moving_to_a_full_session_says_the_learner_is_now_waiting(
     assert response.status_code == 303
     html = as_staff.get(response.headers["Location"]).get_data(as_text=True)
     assert "Lena Learner is number 2 on its waiting list" in html
+
+
+def test_staff_cancel_says_who_was_given_the_place(as_staff, session_of, trainer):
+    session = session_of(trainer, capacity=1)
+    held = make_booking(session)
+    waiting = make_booking(session, status="waitlisted")
+    response = post_form(as_staff, f"/staff/bookings/{held.id}/cancel", {})
+    html = as_staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Booking {held.reference} cancelled." in html
+    assert f"The place has gone to {waiting.learner.name} ({waiting.reference})" in html
+
+
+def test_bookings_list_shows_the_live_place_in_each_queue_in_one_query(
+    as_staff, course, session_of, trainer
+):
+    sessions = [session_of(trainer, starts_in=timedelta(days=10 + n), capacity=1) for n in (0, 1)]
+    waiting = {}
+    for session in sessions:
+        make_booking(session)
+        left = make_booking(session, status="waitlisted")
+        waiting[session.id] = [make_booking(session, status="waitlisted") for _ in range(3)]
+        left.status, left.waiting_position = "cancelled", None
+    db.session.commit()
+    as_staff.get("/staff/bookings")  # warm up
+    with counting_statements() as statements:
+        html = as_staff.get("/staff/bookings?status=waitlisted").get_data(as_text=True)
+    for queue in waiting.values():
+        for place, booking in enumerate(queue, start=1):
+            row = html.split(booking.reference, 1)[1].split("</tr>", 1)[0]
+            assert f"Waiting list: number {place}<" in row
+    assert sum("row_number" in s.lower() for s in statements) == 1
+    assert not any("count(" in s.lower() and "waiting_position <" in s for s in statements)

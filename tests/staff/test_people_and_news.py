@@ -148,18 +148,72 @@ def outbox_message(n: int, status: str, error: str | None = None) -> OutboxMessa
     return message
 
 
-def test_outbox_lists_pending_and_failed_with_their_errors(as_staff):
+def test_outbox_lists_failed_pending_and_sent_each_on_its_own_tab(as_staff):
     outbox_message(1, "pending")
     outbox_message(2, "failed", "550 5.1.1 mailbox unavailable")
     outbox_message(3, "sent")
 
-    html = as_staff.get("/staff/outbox").get_data(as_text=True)
-
-    failed, pending = html.split("<h2>Waiting to be sent")
+    failed = as_staff.get("/staff/outbox").get_data(as_text=True)
+    assert "<h2>Failed (1)</h2>" in failed
     assert "person2@example.org" in failed and "550 5.1.1 mailbox unavailable" in failed
-    assert "person1@example.org" in pending
-    assert "person3@example.org" not in html
     assert "Retry all failed emails" in failed
+    assert "person1@example.org" not in failed and "person3@example.org" not in failed
+    assert "Waiting to be sent (1)" in failed and "Sent (1)" in failed
+
+    pending = as_staff.get("/staff/outbox?show=pending").get_data(as_text=True)
+    assert "<h2>Waiting to be sent (1)</h2>" in pending and "person1@example.org" in pending
+    assert "person2@example.org" not in pending and "Retry all" not in pending
+
+    sent = as_staff.get("/staff/outbox?show=sent").get_data(as_text=True)
+    assert "<h2>Sent (1)</h2>" in sent and "person3@example.org" in sent
+    assert "person1@example.org" not in sent
+
+
+def test_outbox_opens_on_the_queue_when_nothing_failed(as_staff):
+    outbox_message(1, "pending")
+    html = as_staff.get("/staff/outbox").get_data(as_text=True)
+    assert "<h2>Waiting to be sent (1)</h2>" in html and "person1@example.org" in html
+
+
+def test_outbox_counts_every_message_and_pages_through_them(as_staff):
+    db.session.add_all(
+        OutboxMessage(
+            kind="booking_confirmed",
+            message_id=f"<bulk{n}@example.org>",
+            recipient=f"bulk{n:03}@example.org",
+            subject="Booking confirmed",
+            body_text="Hello",
+            status="pending",
+        )
+        for n in range(120)
+    )
+    db.session.commit()
+    first = as_staff.get("/staff/outbox?show=pending").get_data(as_text=True)
+    assert "<h2>Waiting to be sent (120)</h2>" in first
+    assert first.count("@example.org</td>") == 50
+    assert "Page 1 of 3" in first and 'href="/staff/outbox?page=2&amp;show=pending"' in first
+    last = as_staff.get("/staff/outbox?show=pending&page=3").get_data(as_text=True)
+    assert last.count("@example.org</td>") == 20 and "Page 3 of 3" in last
+
+
+def test_outbox_finds_sent_emails_by_recipient(as_staff):
+    for n in (1, 2, 3):
+        outbox_message(n, "sent")
+    outbox_message(4, "failed", "Connection refused")
+    html = as_staff.get("/staff/outbox?show=sent&q=PERSON2@").get_data(as_text=True)
+    assert "<h2>Sent (1)</h2>" in html and "person2@example.org" in html
+    assert "person1@example.org" not in html and "person3@example.org" not in html
+    assert "Failed (0)" in html
+    nothing = as_staff.get("/staff/outbox?show=sent&q=100%25_").get_data(as_text=True)
+    assert "No sent emails to addresses containing" in nothing
+
+
+def test_outbox_search_that_is_too_long_is_refused_beside_the_field(as_staff):
+    outbox_message(1, "sent")
+    response = as_staff.get("/staff/outbox?show=sent&q=" + "x" * 300)
+    assert response.status_code == 400
+    assert "254 characters or fewer" in field_error(response.get_data(as_text=True), "q")
+    assert "person1@example.org" in response.get_data(as_text=True)
 
 
 def test_dashboard_counts_failed_emails(as_staff):

@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from bookings.extensions import db
 from bookings.models import Booking
@@ -255,3 +256,16 @@ def test_certificate_is_for_its_owner_and_staff_only(client, trainer, learner, s
     assert client.get(path).status_code == 404
     sign_in(client, staff)
     assert client.get(path).status_code == 200
+
+
+def test_attendee_csv_numbers_the_waiting_list_as_it_stands(client, trainer, booked_session):
+    wendy = db.session.scalar(select(Booking).where(Booking.status == "waitlisted"))
+    later = make_booking(booked_session, make_user(name="Will Later"), status="waitlisted")
+    wendy.status, wendy.waiting_position = "cancelled", None
+    db.session.commit()
+    sign_in(client, trainer)
+    response = client.get(f"/trainer/sessions/{booked_session.id}.csv")
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    by_name = {row["Name"]: row for row in rows}
+    assert later.waiting_position == 2
+    assert by_name["Will Later"]["Status"] == "Waiting list (1)"
