@@ -37,6 +37,18 @@ def test_search_matches_title_summary_and_category_ignoring_case(client):
     assert titles(client.get("/courses?q=%25")) == []
 
 
+def test_search_matches_percent_underscore_and_slash_literally(client):
+    make_course(title="100% Volunteer Retention")
+    make_course(title="1000 Volunteers")
+    make_course(title="First_aid refresher")
+    make_course(title="First aid at work")
+    make_course(title="Events / fundraising")
+    make_course(title="Events and fundraising")
+    assert titles(client.get("/courses?q=100%25")) == ["100% Volunteer Retention"]
+    assert titles(client.get("/courses?q=first_aid")) == ["First_aid refresher"]
+    assert titles(client.get("/courses?q=s+/+f")) == ["Events / fundraising"]
+
+
 def test_category_filter_offers_existing_categories(client):
     make_course(title="First Aid", category="First aid")
     make_course(title="Safeguarding Adults", category="Safeguarding")
