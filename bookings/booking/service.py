@@ -174,6 +174,13 @@ def book(session_id: int, learner: User, needs: Needs, booked_by: User | None = 
 
 
 def _place(session: Session, learner: User, needs: Needs, booked_by: User | None) -> Booking:
+    # Drawn before the seat update, which locks the session (PostgreSQL) or the
+    # database (SQLite) until commit: the lookup need not hold up other bookings.
+    # On SQLite a read outside a transaction opens none, so the update stays first.
+    reference = _new_reference()
+    # Held while the session is reloaded, so session.course is found in the identity
+    # map instead of being read again.
+    course = session.course
     # First statement of the transaction: the conditional update of the seat counter.
     confirmed = _take_seat(session.id)
     position = None
@@ -184,14 +191,14 @@ def _place(session: Session, learner: User, needs: Needs, booked_by: User | None
     _reload(session)
     sector = learner.sector or "voluntary"
     booking = Booking(
-        reference=_new_reference(),
+        reference=reference,
         session_id=session.id,
         learner_id=learner.id,
         status="confirmed" if confirmed else "waitlisted",
         waiting_position=position,
         sector=sector,
         organisation=learner.organisation or "",
-        price_pence=session.course.price_for(sector),
+        price_pence=course.price_for(sector),
         access_needs=needs.access.strip(),
         dietary_needs=needs.dietary.strip(),
         consent=needs.consent,
