@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import Integer, String, and_, bindparam, exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Course, NewsPost, Session, utcnow
@@ -227,23 +227,42 @@ def _search_statements(by_text: bool, by_category: bool, by_month: bool, availab
     return count, listing, dates
 
 
-def course_by_slug(slug: str, include_unpublished: bool = False) -> Course | None:
-    """A course with all its sessions and their trainers loaded."""
-    query = (
-        select(Course)
-        .where(Course.slug == slug)
-        .options(selectinload(Course.sessions).joinedload(Session.trainer))
+PAST_DATES = 5  # the most recent past dates a course page lists
+
+_ANY_COURSE = select(Course).where(Course.slug == bindparam("slug"))
+_PUBLISHED_COURSE = _ANY_COURSE.where(Course.published)
+_past_ids = (
+    select(Session.id)
+    .where(Session.course_id == bindparam("course_id"), Session.starts_at <= bindparam("now"))
+    .order_by(Session.starts_at.desc(), Session.id.desc())
+    .limit(bindparam("past_limit", type_=Integer()))
+)
+# Upcoming sessions and the latest past ones, not a course's whole history.
+_COURSE_SESSIONS = (
+    select(Session)
+    .where(
+        Session.course_id == bindparam("course_id"),
+        or_(Session.starts_at > bindparam("now"), Session.id.in_(_past_ids.scalar_subquery())),
     )
-    if not include_unpublished:
-        query = query.where(Course.published)
-    return db.session.scalar(query)
+    .options(joinedload(Session.trainer))
+    .order_by(Session.starts_at, Session.id)
+)
 
 
-def split_sessions(course: Course, now: datetime | None = None, past_limit: int = 5):
-    """(upcoming, recent past) sessions of a course; past ones newest first."""
+def course_by_slug(slug: str, include_unpublished: bool = False) -> Course | None:
+    """The course with this slug, if published (or include_unpublished, for staff)."""
+    query = _ANY_COURSE if include_unpublished else _PUBLISHED_COURSE
+    return db.session.scalar(query, {"slug": slug})
+
+
+def course_sessions(course: Course, now: datetime | None = None, past_limit: int = PAST_DATES):
+    """(upcoming, recent past) sessions of a course, with trainers; past ones newest first."""
     now = now or utcnow()
-    upcoming = [s for s in course.sessions if s.starts_at > now]
-    past = [s for s in reversed(course.sessions) if s.starts_at <= now][:past_limit]
+    sessions = db.session.scalars(
+        _COURSE_SESSIONS, {"course_id": course.id, "now": now, "past_limit": past_limit}
+    ).all()
+    upcoming = [s for s in sessions if s.starts_at > now]
+    past = [s for s in reversed(sessions) if s.starts_at <= now]
     return upcoming, past
 
 

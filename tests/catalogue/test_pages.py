@@ -245,6 +245,19 @@ def test_cancelled_and_past_sessions_are_not_offered_for_booking(client):
     assert "Past dates" in text and "Thu 5 Mar 2020" in text
 
 
+def test_course_page_lists_every_upcoming_date_and_the_five_latest_past_ones(client):
+    course = make_course(slug="long-running")
+    for year in range(2012, 2020):
+        make_session(course, starts_at=datetime(year, 3, 5, 10, tzinfo=UTC), commit=False)
+    for week in range(8):
+        make_session(course, starts_at=WINTER + timedelta(weeks=week), commit=False)
+    db.session.commit()
+    text = page_text(client.get("/courses/long-running"))
+    past = text[text.index("Past dates") :]
+    assert re.findall(r"5 Mar (20\d\d)", past) == ["2019", "2018", "2017", "2016", "2015"]
+    assert text.count('/book"') == 8
+
+
 def test_session_past_its_booking_deadline_is_closed(client):
     course = make_course(slug="late")
     session = make_session(course, booking_deadline=datetime.now(UTC) - timedelta(hours=1))
