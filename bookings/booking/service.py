@@ -94,9 +94,19 @@ def _new_reference() -> str:
     raise RuntimeError("could not find a free booking reference")
 
 
-def _take_seat(session_id: int) -> bool:
-    """Take one confirmed place if one is free; the database decides, atomically."""
-    result = db.session.execute(
+# The seat and waiting-list updates return the session's row as it stands once
+# locked (RETURNING), and that refreshes the Session object: a reschedule committed
+# while we waited has moved its time, place and revision, which our emails must
+# carry. One statement instead of an update and a read.
+_LOCKED_ROW = {"synchronize_session": False, "populate_existing": True}
+
+
+def _take_seat(session_id: int) -> Session | None:
+    """Take one confirmed place if one is free; the database decides, atomically.
+
+    Returns the session as it now stands, or None when no place was taken.
+    """
+    return db.session.scalar(
         update(Session)
         .where(
             Session.id == session_id,
@@ -104,9 +114,9 @@ def _take_seat(session_id: int) -> bool:
             Session.status == "scheduled",
         )
         .values(seats_taken=Session.seats_taken + 1, updated_at=Session.updated_at)
-        .execution_options(synchronize_session=False)
+        .returning(Session)
+        .execution_options(**_LOCKED_ROW)
     )
-    return result.rowcount == 1
 
 
 def _free_seat(session_id: int) -> None:
@@ -118,14 +128,17 @@ def _free_seat(session_id: int) -> None:
     )
 
 
-def _next_waiting_position(session_id: int) -> int | None:
-    """Hand out the next waiting-list position, or None when the session is not scheduled."""
+def _join_waiting_list(session_id: int) -> Session | None:
+    """Hand out the next waiting-list position (the session's waitlist_last).
+
+    Returns the session as it now stands, or None when it is not scheduled.
+    """
     return db.session.scalar(
         update(Session)
         .where(Session.id == session_id, Session.status == "scheduled")
         .values(waitlist_last=Session.waitlist_last + 1, updated_at=Session.updated_at)
-        .returning(Session.waitlist_last)
-        .execution_options(synchronize_session=False)
+        .returning(Session)
+        .execution_options(**_LOCKED_ROW)
     )
 
 
@@ -178,17 +191,16 @@ def _place(session: Session, learner: User, needs: Needs, booked_by: User | None
     # database (SQLite) until commit: the lookup need not hold up other bookings.
     # On SQLite a read outside a transaction opens none, so the update stays first.
     reference = _new_reference()
-    # Held while the session is reloaded, so session.course is found in the identity
-    # map instead of being read again.
+    # Held while the update refreshes the session, so session.course is then found
+    # in the identity map instead of being read again.
     course = session.course
     # First statement of the transaction: the conditional update of the seat counter.
-    confirmed = _take_seat(session.id)
+    confirmed = _take_seat(session.id) is not None
     position = None
     if not confirmed:
-        position = _next_waiting_position(session.id)
-        if position is None:
+        if _join_waiting_list(session.id) is None:
             raise BookingClosed("This session is cancelled, so it cannot be booked.")
-    _reload(session)
+        position = session.waitlist_last
     sector = learner.sector or "voluntary"
     booking = Booking(
         reference=reference,
