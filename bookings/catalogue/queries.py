@@ -105,16 +105,17 @@ def clamp_page(value, pages: int | None = None) -> int:
     return page
 
 
+_CATEGORIES = (
+    select(Course.category)
+    .where(Course.published, Course.category != "")
+    .distinct()
+    .order_by(Course.category)
+)
+
+
 def categories() -> list[str]:
     """The categories of published courses, in alphabetical order."""
-    return list(
-        db.session.scalars(
-            select(Course.category)
-            .where(Course.published, Course.category != "")
-            .distinct()
-            .order_by(Course.category)
-        )
-    )
+    return list(db.session.scalars(_CATEGORIES))
 
 
 def _upcoming(now: datetime):
