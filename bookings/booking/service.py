@@ -198,9 +198,10 @@ def _place(session: Session, learner: User, needs: Needs, booked_by: User | None
     confirmed = _take_seat(session.id) is not None
     position = None
     if not confirmed:
-        if _join_waiting_list(session.id) is None:
+        waiting = _join_waiting_list(session.id)
+        if waiting is None:
             raise BookingClosed("This session is cancelled, so it cannot be booked.")
-        position = session.waitlist_last
+        position = waiting.waitlist_last
     sector = learner.sector or "voluntary"
     booking = Booking(
         reference=reference,
