@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import AlreadyBooked, BookingClosed, CancellationRefused, NotFound
@@ -45,14 +45,27 @@ def reference_prefix() -> str:
     return initials or "BK"
 
 
-def active_booking(session_id: int, learner_id: int) -> Booking | None:
-    return db.session.scalar(
-        select(Booking).where(
-            Booking.session_id == session_id,
-            Booking.learner_id == learner_id,
-            Booking.status != "cancelled",
-        )
+# The statements every booking runs are built once, with their values bound:
+# building one cost SQLAlchemy more than SQLite takes to run it.
+_ACTIVE_BOOKING = select(Booking).where(
+    Booking.session_id == bindparam("session_id"),
+    Booking.learner_id == bindparam("learner_id"),
+    Booking.status != "cancelled",
+)
+_WAITING_AHEAD = (
+    select(func.count())
+    .select_from(Booking)
+    .where(
+        Booking.session_id == bindparam("session_id"),
+        Booking.status == "waitlisted",
+        Booking.waiting_position < bindparam("position"),
     )
+)
+_REFERENCE_TAKEN = select(Booking.id).where(Booking.reference == bindparam("reference"))
+
+
+def active_booking(session_id: int, learner_id: int) -> Booking | None:
+    return db.session.scalar(_ACTIVE_BOOKING, {"session_id": session_id, "learner_id": learner_id})
 
 
 def queue_place(booking: Booking) -> int | None:
@@ -60,13 +73,8 @@ def queue_place(booking: Booking) -> int | None:
     if booking.status != "waitlisted" or booking.waiting_position is None:
         return None
     ahead = db.session.scalar(
-        select(func.count())
-        .select_from(Booking)
-        .where(
-            Booking.session_id == booking.session_id,
-            Booking.status == "waitlisted",
-            Booking.waiting_position < booking.waiting_position,
-        )
+        _WAITING_AHEAD,
+        {"session_id": booking.session_id, "position": booking.waiting_position},
     )
     return ahead + 1
 
@@ -88,7 +96,7 @@ def _new_reference() -> str:
     prefix = reference_prefix()
     for _ in range(REFERENCE_ATTEMPTS):
         reference = Booking.new_reference(prefix)
-        taken = db.session.scalar(select(Booking.id).where(Booking.reference == reference))
+        taken = db.session.scalar(_REFERENCE_TAKEN, {"reference": reference})
         if taken is None:
             return reference
     raise RuntimeError("could not find a free booking reference")
@@ -98,7 +106,24 @@ def _new_reference() -> str:
 # locked (RETURNING), and that refreshes the Session object: a reschedule committed
 # while we waited has moved its time, place and revision, which our emails must
 # carry. One statement instead of an update and a read.
-_LOCKED_ROW = {"synchronize_session": False, "populate_existing": True}
+_TAKE_SEAT = (
+    update(Session)
+    .where(
+        Session.id == bindparam("session_id"),
+        Session.seats_taken < Session.capacity,
+        Session.status == "scheduled",
+    )
+    .values(seats_taken=Session.seats_taken + 1, updated_at=Session.updated_at)
+    .returning(Session)
+    .execution_options(synchronize_session=False, populate_existing=True)
+)
+_JOIN_WAITING_LIST = (
+    update(Session)
+    .where(Session.id == bindparam("session_id"), Session.status == "scheduled")
+    .values(waitlist_last=Session.waitlist_last + 1, updated_at=Session.updated_at)
+    .returning(Session)
+    .execution_options(synchronize_session=False, populate_existing=True)
+)
 
 
 def _take_seat(session_id: int) -> Session | None:
@@ -106,17 +131,7 @@ def _take_seat(session_id: int) -> Session | None:
 
     Returns the session as it now stands, or None when no place was taken.
     """
-    return db.session.scalar(
-        update(Session)
-        .where(
-            Session.id == session_id,
-            Session.seats_taken < Session.capacity,
-            Session.status == "scheduled",
-        )
-        .values(seats_taken=Session.seats_taken + 1, updated_at=Session.updated_at)
-        .returning(Session)
-        .execution_options(**_LOCKED_ROW)
-    )
+    return db.session.scalar(_TAKE_SEAT, {"session_id": session_id})
 
 
 def _free_seat(session_id: int) -> None:
@@ -133,13 +148,7 @@ def _join_waiting_list(session_id: int) -> Session | None:
 
     Returns the session as it now stands, or None when it is not scheduled.
     """
-    return db.session.scalar(
-        update(Session)
-        .where(Session.id == session_id, Session.status == "scheduled")
-        .values(waitlist_last=Session.waitlist_last + 1, updated_at=Session.updated_at)
-        .returning(Session)
-        .execution_options(**_LOCKED_ROW)
-    )
+    return db.session.scalar(_JOIN_WAITING_LIST, {"session_id": session_id})
 
 
 def lock_session(session_id: int) -> None:
