@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -13,6 +14,12 @@ from flask import current_app, has_app_context
 LOCALE = "en_GB"
 # Parsed once: Babel parses a locale name again on every call otherwise.
 _LOCALE = Locale.parse(LOCALE)
+# Pages show the same few dates, times and prices many times over; each is formatted
+# by Babel once per process. The results depend only on the arguments (the zone is
+# one of them), so a cached answer is always the one Babel would give.
+_CACHE_SIZE = 4096
+DAY = "EEE d MMM y"
+LONG_DAY = "EEEE d MMMM y"
 
 
 def local_zone() -> ZoneInfo:
@@ -34,35 +41,59 @@ def from_local(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def _local_date(instant: datetime | date, zone: ZoneInfo) -> date:
+    if isinstance(instant, datetime):
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=UTC)
+        return instant.astimezone(zone).date()
+    return instant
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _format_day(value: date, pattern: str) -> str:
+    return format_date(value, pattern, locale=_LOCALE)
+
+
 def day(instant: datetime | date) -> str:
     """'Thu 5 Oct 2017'."""
-    if isinstance(instant, datetime):
-        instant = to_local(instant)
-    return format_date(instant, "EEE d MMM y", locale=_LOCALE)
+    return _format_day(_local_date(instant, local_zone()), DAY)
 
 
 def long_day(instant: datetime | date) -> str:
     """'Thursday 5 October 2017'."""
-    if isinstance(instant, datetime):
-        instant = to_local(instant)
-    return format_date(instant, "EEEE d MMMM y", locale=_LOCALE)
+    return _format_day(_local_date(instant, local_zone()), LONG_DAY)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _clock(instant: datetime, zone: ZoneInfo) -> str:
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return format_time(instant.astimezone(zone), "HH:mm", locale=_LOCALE)
 
 
 def clock(instant: datetime) -> str:
     """'10:00'."""
-    return format_time(to_local(instant), "HH:mm", locale=_LOCALE)
+    return _clock(instant, local_zone())
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _when(starts_at: datetime, ends_at: datetime | None, zone: ZoneInfo) -> str:
+    starts_on = _local_date(starts_at, zone)
+    text = f"{_format_day(starts_on, DAY)}, {_clock(starts_at, zone)}"
+    if ends_at is None:
+        return text
+    ends_on = _local_date(ends_at, zone)
+    if ends_on != starts_on:
+        return f"{text} to {_format_day(ends_on, DAY)}, {_clock(ends_at, zone)}"
+    return f"{text} to {_clock(ends_at, zone)}"
 
 
 def when(starts_at: datetime, ends_at: datetime | None = None) -> str:
     """'Thu 5 Oct 2017, 10:00 to 13:00' (the end date is given when it differs)."""
-    text = f"{day(starts_at)}, {clock(starts_at)}"
-    if ends_at is None:
-        return text
-    if to_local(ends_at).date() != to_local(starts_at).date():
-        return f"{text} to {day(ends_at)}, {clock(ends_at)}"
-    return f"{text} to {clock(ends_at)}"
+    return _when(starts_at, ends_at, local_zone())
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def money(pence: int | None) -> str:
     """'£45.00', or 'Free' for nothing."""
     if not pence:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import AlreadyBooked, BookingClosed, CancellationRefused, NotFound
@@ -46,14 +46,27 @@ def reference_prefix() -> str:
     return initials or "BK"
 
 
-def active_booking(session_id: int, learner_id: int) -> Booking | None:
-    return db.session.scalar(
-        select(Booking).where(
-            Booking.session_id == session_id,
-            Booking.learner_id == learner_id,
-            Booking.status != "cancelled",
-        )
+# The statements every booking runs are built once, with their values bound:
+# building one cost SQLAlchemy more than SQLite takes to run it.
+_ACTIVE_BOOKING = select(Booking).where(
+    Booking.session_id == bindparam("session_id"),
+    Booking.learner_id == bindparam("learner_id"),
+    Booking.status != "cancelled",
+)
+_WAITING_AHEAD = (
+    select(func.count())
+    .select_from(Booking)
+    .where(
+        Booking.session_id == bindparam("session_id"),
+        Booking.status == "waitlisted",
+        Booking.waiting_position < bindparam("position"),
     )
+)
+_REFERENCE_TAKEN = select(Booking.id).where(Booking.reference == bindparam("reference"))
+
+
+def active_booking(session_id: int, learner_id: int) -> Booking | None:
+    return db.session.scalar(_ACTIVE_BOOKING, {"session_id": session_id, "learner_id": learner_id})
 
 
 def queue_place(booking: Booking) -> int | None:
@@ -61,13 +74,8 @@ def queue_place(booking: Booking) -> int | None:
     if booking.status != "waitlisted" or booking.waiting_position is None:
         return None
     ahead = db.session.scalar(
-        select(func.count())
-        .select_from(Booking)
-        .where(
-            Booking.session_id == booking.session_id,
-            Booking.status == "waitlisted",
-            Booking.waiting_position < booking.waiting_position,
-        )
+        _WAITING_AHEAD,
+        {"session_id": booking.session_id, "position": booking.waiting_position},
     )
     return ahead + 1
 
@@ -89,25 +97,42 @@ def _new_reference() -> str:
     prefix = reference_prefix()
     for _ in range(REFERENCE_ATTEMPTS):
         reference = Booking.new_reference(prefix)
-        taken = db.session.scalar(select(Booking.id).where(Booking.reference == reference))
+        taken = db.session.scalar(_REFERENCE_TAKEN, {"reference": reference})
         if taken is None:
             return reference
     raise RuntimeError("could not find a free booking reference")
 
 
-def _take_seat(session_id: int) -> bool:
-    """Take one confirmed place if one is free; the database decides, atomically."""
-    result = db.session.execute(
-        update(Session)
-        .where(
-            Session.id == session_id,
-            Session.seats_taken < Session.capacity,
-            Session.status == "scheduled",
-        )
-        .values(seats_taken=Session.seats_taken + 1, updated_at=Session.updated_at)
-        .execution_options(synchronize_session=False)
+# The seat and waiting-list updates return the session's row as it stands once
+# locked (RETURNING), and that refreshes the Session object: a reschedule committed
+# while we waited has moved its time, place and revision, which our emails must
+# carry. One statement instead of an update and a read.
+_TAKE_SEAT = (
+    update(Session)
+    .where(
+        Session.id == bindparam("session_id"),
+        Session.seats_taken < Session.capacity,
+        Session.status == "scheduled",
     )
-    return result.rowcount == 1
+    .values(seats_taken=Session.seats_taken + 1, updated_at=Session.updated_at)
+    .returning(Session)
+    .execution_options(synchronize_session=False, populate_existing=True)
+)
+_JOIN_WAITING_LIST = (
+    update(Session)
+    .where(Session.id == bindparam("session_id"), Session.status == "scheduled")
+    .values(waitlist_last=Session.waitlist_last + 1, updated_at=Session.updated_at)
+    .returning(Session)
+    .execution_options(synchronize_session=False, populate_existing=True)
+)
+
+
+def _take_seat(session_id: int) -> Session | None:
+    """Take one confirmed place if one is free; the database decides, atomically.
+
+    Returns the session as it now stands, or None when no place was taken.
+    """
+    return db.session.scalar(_TAKE_SEAT, {"session_id": session_id})
 
 
 def _free_seat(session_id: int) -> None:
@@ -119,15 +144,12 @@ def _free_seat(session_id: int) -> None:
     )
 
 
-def _next_waiting_position(session_id: int) -> int | None:
-    """Hand out the next waiting-list position, or None when the session is not scheduled."""
-    return db.session.scalar(
-        update(Session)
-        .where(Session.id == session_id, Session.status == "scheduled")
-        .values(waitlist_last=Session.waitlist_last + 1, updated_at=Session.updated_at)
-        .returning(Session.waitlist_last)
-        .execution_options(synchronize_session=False)
-    )
+def _join_waiting_list(session_id: int) -> Session | None:
+    """Hand out the next waiting-list position (the session's waitlist_last).
+
+    Returns the session as it now stands, or None when it is not scheduled.
+    """
+    return db.session.scalar(_JOIN_WAITING_LIST, {"session_id": session_id})
 
 
 def lock_session(session_id: int) -> None:
@@ -175,24 +197,31 @@ def book(session_id: int, learner: User, needs: Needs, booked_by: User | None = 
 
 
 def _place(session: Session, learner: User, needs: Needs, booked_by: User | None) -> Booking:
+    # Drawn before the seat update, which locks the session (PostgreSQL) or the
+    # database (SQLite) until commit: the lookup need not hold up other bookings.
+    # On SQLite a read outside a transaction opens none, so the update stays first.
+    reference = _new_reference()
+    # Held while the update refreshes the session, so session.course is then found
+    # in the identity map instead of being read again.
+    course = session.course
     # First statement of the transaction: the conditional update of the seat counter.
-    confirmed = _take_seat(session.id)
+    confirmed = _take_seat(session.id) is not None
     position = None
     if not confirmed:
-        position = _next_waiting_position(session.id)
-        if position is None:
+        waiting = _join_waiting_list(session.id)
+        if waiting is None:
             raise BookingClosed("This session is cancelled, so it cannot be booked.")
-    _reload(session)
+        position = waiting.waitlist_last
     sector = learner.sector or "voluntary"
     booking = Booking(
-        reference=_new_reference(),
+        reference=reference,
         session_id=session.id,
         learner_id=learner.id,
         status="confirmed" if confirmed else "waitlisted",
         waiting_position=position,
         sector=sector,
         organisation=learner.organisation or "",
-        price_pence=session.course.price_for(sector),
+        price_pence=course.price_for(sector),
         access_needs=needs.access.strip(),
         dietary_needs=needs.dietary.strip(),
         consent=needs.consent,

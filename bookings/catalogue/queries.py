@@ -10,9 +10,10 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Integer, String, and_, bindparam, exists, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Course, NewsPost, Session, utcnow
@@ -59,10 +60,30 @@ class CatalogueSearch:
     available: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class SessionDate:
+    """What a catalogue card shows of a session: when it runs and the places left.
+
+    Read as plain rows: building full Session objects cost three times as much.
+    """
+
+    id: int
+    course_id: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    capacity: int
+    seats_taken: int
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+
 @dataclass
 class CourseCard:
     course: Course
-    dates: list[Session] = field(default_factory=list)
+    dates: list[SessionDate] = field(default_factory=list)
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
@@ -84,113 +105,165 @@ def clamp_page(value, pages: int | None = None) -> int:
     return page
 
 
+_CATEGORIES = (
+    select(Course.category)
+    .where(Course.published, Course.category != "")
+    .distinct()
+    .order_by(Course.category)
+)
+
+
 def categories() -> list[str]:
     """The categories of published courses, in alphabetical order."""
-    return list(
-        db.session.scalars(
-            select(Course.category)
-            .where(Course.published, Course.category != "")
-            .distinct()
-            .order_by(Course.category)
-        )
-    )
+    return list(db.session.scalars(_CATEGORIES))
 
 
 def _upcoming(now: datetime):
     return and_(Session.status == "scheduled", Session.starts_at > now)
 
 
+CARD_DATES = 3  # the next dates a catalogue card shows
+
+
 def search_courses(search: CatalogueSearch, page: int, per_page: int) -> Page:
     """Published courses matching search, each with its next dates (3 statements)."""
-    now = utcnow()
-    conditions = [Course.published]
-    if search.q:
-        needle = search.q.lower()
-        conditions.append(
-            or_(
-                func.lower(Course.title).contains(needle, autoescape=True),
-                func.lower(Course.summary).contains(needle, autoescape=True),
-                func.lower(Course.category).contains(needle, autoescape=True),
-            )
-        )
-    if search.category:
-        conditions.append(Course.category == search.category)
-    session_window = [_upcoming(now)]
-    if search.month:
-        start, end = month_bounds(*search.month)
-        session_window = [
-            Session.status == "scheduled",
-            Session.starts_at >= start,
-            Session.starts_at < end,
-        ]
-        conditions.append(exists().where(Session.course_id == Course.id, *session_window))
-    if search.available:
-        conditions.append(
-            exists().where(
-                Session.course_id == Course.id,
-                _upcoming(now),
-                Session.seats_taken < Session.capacity,
-            )
-        )
-
-    total = db.session.scalar(select(func.count(Course.id)).where(*conditions))
-    page = min(page, max(math.ceil(total / per_page), 1))
-    courses = list(
-        db.session.scalars(
-            select(Course)
-            .where(*conditions)
-            .order_by(Course.title, Course.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    count, listing, dates = _search_statements(
+        bool(search.q), bool(search.category), bool(search.month), bool(search.available)
     )
-    dates = _sessions_by_course([c.id for c in courses], session_window, per_course=3)
-    cards = [CourseCard(course, dates.get(course.id, [])) for course in courses]
+    values = {"now": utcnow(), "category": search.category, "per_course": CARD_DATES}
+    if search.q:
+        values["pattern"] = f"%{_like_escaped(search.q.lower())}%"
+    if search.month:
+        values["month_start"], values["month_end"] = month_bounds(*search.month)
+    total = db.session.scalar(count, values)
+    page = min(page, max(math.ceil(total / per_page), 1))
+    values.update(limit=per_page, offset=(page - 1) * per_page)
+    courses = list(db.session.scalars(listing, values))
+    grouped: dict[int, list[SessionDate]] = defaultdict(list)
+    if courses:
+        values["course_ids"] = [c.id for c in courses]
+        for row in db.session.execute(dates, values):
+            grouped[row.course_id].append(SessionDate(*row[:-1]))  # all but position
+    cards = [CourseCard(course, grouped.get(course.id, [])) for course in courses]
     return Page(cards, page, per_page, total)
 
 
-def _sessions_by_course(course_ids: list[int], window, per_course: int) -> dict[int, list[Session]]:
-    """The first per_course sessions within window of each course, in one query."""
-    if not course_ids:
-        return {}
+def _like_escaped(text: str) -> str:
+    """text for a LIKE pattern with ESCAPE '/': its own %, _ and / match literally."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+@lru_cache(maxsize=16)
+def _search_statements(by_text: bool, by_category: bool, by_month: bool, available: bool):
+    """The count, page and next-dates statements for one shape of search.
+
+    Built once per shape, with the visitor's values as bound parameters: building
+    a statement costs SQLAlchemy more than SQLite takes to run it.
+    """
+    instant = Session.starts_at.type
+    now = bindparam("now", type_=instant)
+    conditions = [Course.published]
+    if by_text:
+        pattern = bindparam("pattern", type_=String())
+        conditions.append(
+            or_(
+                *(
+                    func.lower(column).like(pattern, escape="/")
+                    for column in (Course.title, Course.summary, Course.category)
+                )
+            )
+        )
+    if by_category:
+        conditions.append(Course.category == bindparam("category"))
+    window = [Session.status == "scheduled", Session.starts_at > now]
+    if by_month:
+        window = [
+            Session.status == "scheduled",
+            Session.starts_at >= bindparam("month_start", type_=instant),
+            Session.starts_at < bindparam("month_end", type_=instant),
+        ]
+        conditions.append(exists().where(Session.course_id == Course.id, *window))
+    if available:
+        conditions.append(
+            exists().where(
+                Session.course_id == Course.id,
+                Session.status == "scheduled",
+                Session.starts_at > now,
+                Session.seats_taken < Session.capacity,
+            )
+        )
+    count = select(func.count(Course.id)).where(*conditions)
+    listing = (
+        select(Course)
+        .where(*conditions)
+        .order_by(Course.title, Course.id)
+        .limit(bindparam("limit", type_=Integer()))
+        .offset(bindparam("offset", type_=Integer()))
+    )
+    # The first few dates within the window of each course on the page, in one query.
     position = (
         func.row_number()
         .over(partition_by=Session.course_id, order_by=(Session.starts_at, Session.id))
         .label("position")
     )
     numbered = (
-        select(Session.id.label("id"), position)
-        .where(Session.course_id.in_(course_ids), *window)
+        select(
+            Session.id,
+            Session.course_id,
+            Session.starts_at,
+            Session.ends_at,
+            Session.status,
+            Session.capacity,
+            Session.seats_taken,
+            position,
+        )
+        .where(Session.course_id.in_(bindparam("course_ids", expanding=True)), *window)
         .subquery()
     )
-    grouped: dict[int, list[Session]] = defaultdict(list)
-    for session in db.session.scalars(
-        select(Session)
-        .join(numbered, numbered.c.id == Session.id)
-        .where(numbered.c.position <= per_course)
-        .order_by(Session.starts_at, Session.id)
-    ):
-        grouped[session.course_id].append(session)
-    return grouped
+    dates = (
+        select(numbered)
+        .where(numbered.c.position <= bindparam("per_course", type_=Integer()))
+        .order_by(numbered.c.starts_at, numbered.c.id)
+    )
+    return count, listing, dates
+
+
+PAST_DATES = 5  # the most recent past dates a course page lists
+
+_ANY_COURSE = select(Course).where(Course.slug == bindparam("slug"))
+_PUBLISHED_COURSE = _ANY_COURSE.where(Course.published)
+_past_ids = (
+    select(Session.id)
+    .where(Session.course_id == bindparam("course_id"), Session.starts_at <= bindparam("now"))
+    .order_by(Session.starts_at.desc(), Session.id.desc())
+    .limit(bindparam("past_limit", type_=Integer()))
+)
+# Upcoming sessions and the latest past ones, not a course's whole history.
+_COURSE_SESSIONS = (
+    select(Session)
+    .where(
+        Session.course_id == bindparam("course_id"),
+        or_(Session.starts_at > bindparam("now"), Session.id.in_(_past_ids.scalar_subquery())),
+    )
+    .options(joinedload(Session.trainer))
+    .order_by(Session.starts_at, Session.id)
+)
 
 
 def course_by_slug(slug: str, include_unpublished: bool = False) -> Course | None:
-    """A course with all its sessions and their trainers loaded."""
-    query = (
-        select(Course)
-        .where(Course.slug == slug)
-        .options(selectinload(Course.sessions).joinedload(Session.trainer))
-    )
-    if not include_unpublished:
-        query = query.where(Course.published)
-    return db.session.scalar(query)
+    """The course with this slug, if published (or include_unpublished, for staff)."""
+    query = _ANY_COURSE if include_unpublished else _PUBLISHED_COURSE
+    return db.session.scalar(query, {"slug": slug})
 
 
-def split_sessions(course: Course, now: datetime | None = None, past_limit: int = 5):
-    """(upcoming, recent past) sessions of a course; past ones newest first."""
+def course_sessions(course: Course, now: datetime | None = None, past_limit: int = PAST_DATES):
+    """(upcoming, recent past) sessions of a course, with trainers; past ones newest first."""
     now = now or utcnow()
-    upcoming = [s for s in course.sessions if s.starts_at > now]
-    past = [s for s in reversed(course.sessions) if s.starts_at <= now][:past_limit]
+    sessions = db.session.scalars(
+        _COURSE_SESSIONS, {"course_id": course.id, "now": now, "past_limit": past_limit}
+    ).all()
+    upcoming = [s for s in sessions if s.starts_at > now]
+    past = [s for s in reversed(sessions) if s.starts_at <= now]
     return upcoming, past
 
 

@@ -53,7 +53,7 @@ def course(slug):
     if course is None:
         abort(404)
     now = utcnow()
-    upcoming, past = queries.split_sessions(course, now)
+    upcoming, past = queries.course_sessions(course, now)
     outcomes = [line.strip(" -*\t") for line in course.outcomes.splitlines() if line.strip()]
     return render_template(
         "catalogue/course.html",

@@ -131,3 +131,52 @@ def test_fifty_postgres_connections_book_at_once_without_overbooking(postgres, c
     assert positions == list(range(1, LEARNERS - CAPACITY + 1))
     confirmed = [b for b in bookings_of(session_id) if b.status == "confirmed"]
     _three_cancellations_promote_the_first_three(concurrent_app, session_id, confirmed)
+
+
+@pytest.mark.parametrize("places", [1, 0], ids=["confirmed", "waiting"])
+def test_booking_that_waited_for_a_reschedule_emails_the_new_time(concurrent_app, places):
+    """The booking's own write waits for the reschedule's lock, then reads the moved
+    session: the confirmation and its invitation carry the new time and place."""
+    import threading
+    from datetime import UTC, datetime
+
+    from bookings.booking.schedule import reschedule_session
+
+    old_start = datetime(2037, 7, 1, 9, 0, tzinfo=UTC)
+    new_start = datetime(2037, 7, 8, 13, 0, tzinfo=UTC)  # 14:00 in London
+    session_id = make_session(starts_at=old_start, capacity=1, seats_taken=1 - places).id
+    (learner_id,) = make_learners(1)
+    locked, release = threading.Event(), threading.Event()
+
+    def reschedule():
+        reschedule_session(
+            session_id,
+            starts_at=new_start,
+            ends_at=new_start.replace(hour=16),
+            venue_name="Moved Hall",
+            venue_address="",
+            online_url="",
+        )
+        locked.set()
+        release.wait(timeout=30)
+        db.session.commit()
+        return "rescheduled"
+
+    def book():
+        assert locked.wait(timeout=30)
+        # Read before the lock is free, as the booking page does: the old time.
+        assert db.session.get(Session, session_id).starts_at == old_start
+        threading.Timer(0.5, release.set).start()
+        return book_as(learner_id, session_id)
+
+    results, errors = run_in_threads(concurrent_app, lambda task: task(), [(reschedule,), (book,)])
+    assert errors == []
+    booking_id, status, _ = next(r for r in results if r != "rescheduled")
+    assert status == ("confirmed" if places else "waitlisted")
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.booking_id == booking_id)
+    ).one()
+    assert "Wed 8 Jul 2037, 14:00" in message.body_text and "Moved Hall" in message.body_text
+    if places:
+        assert "DTSTART;TZID=Europe/London:20370708T140000" in message.ics
+        assert "SEQUENCE:1" in message.ics

@@ -37,6 +37,18 @@ def test_search_matches_title_summary_and_category_ignoring_case(client):
     assert titles(client.get("/courses?q=%25")) == []
 
 
+def test_search_matches_percent_underscore_and_slash_literally(client):
+    make_course(title="100% Volunteer Retention")
+    make_course(title="1000 Volunteers")
+    make_course(title="First_aid refresher")
+    make_course(title="First aid at work")
+    make_course(title="Events / fundraising")
+    make_course(title="Events and fundraising")
+    assert titles(client.get("/courses?q=100%25")) == ["100% Volunteer Retention"]
+    assert titles(client.get("/courses?q=first_aid")) == ["First_aid refresher"]
+    assert titles(client.get("/courses?q=s+/+f")) == ["Events / fundraising"]
+
+
 def test_category_filter_offers_existing_categories(client):
     make_course(title="First Aid", category="First aid")
     make_course(title="Safeguarding Adults", category="Safeguarding")
@@ -231,6 +243,19 @@ def test_cancelled_and_past_sessions_are_not_offered_for_booking(client):
     assert f"/sessions/{cancelled.id}/book" not in text
     assert f"/sessions/{past.id}/book" not in text
     assert "Past dates" in text and "Thu 5 Mar 2020" in text
+
+
+def test_course_page_lists_every_upcoming_date_and_the_five_latest_past_ones(client):
+    course = make_course(slug="long-running")
+    for year in range(2012, 2020):
+        make_session(course, starts_at=datetime(year, 3, 5, 10, tzinfo=UTC), commit=False)
+    for week in range(8):
+        make_session(course, starts_at=WINTER + timedelta(weeks=week), commit=False)
+    db.session.commit()
+    text = page_text(client.get("/courses/long-running"))
+    past = text[text.index("Past dates") :]
+    assert re.findall(r"5 Mar (20\d\d)", past) == ["2019", "2018", "2017", "2016", "2015"]
+    assert text.count('/book"') == 8
 
 
 def test_session_past_its_booking_deadline_is_closed(client):
