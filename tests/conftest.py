@@ -24,8 +24,9 @@ from bookings.extensions import db  # noqa: E402
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def _forget_cached_user(sender, **extra) -> None:
+def _forget_request_caches(sender, **extra) -> None:
     g.pop("_login_user", None)
+    g.pop("csrf_token", None)
 
 
 def _reset_postgres(url: str) -> None:
@@ -51,9 +52,9 @@ def app():
     app = create_app(cfg)
     with app.app_context():
         upgrade()
-    # Tests hold one app context open, which requests then share; forget the
-    # signed-in user Flask-Login cached in g so each request loads its own.
-    request_started.connect(_forget_cached_user, app)
+    # Tests hold one app context open, which requests then share; forget what
+    # Flask-Login and Flask-WTF cached in g so each request loads its own.
+    request_started.connect(_forget_request_caches, app)
     yield app
     with app.app_context():
         db.engine.dispose()

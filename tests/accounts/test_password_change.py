@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from flask import g
 from sqlalchemy import select
 
 from bookings.extensions import db
@@ -17,27 +16,16 @@ from ..factories import PASSWORD, make_user
 NEW = "a brand new password"
 
 
-def between_browsers() -> None:
-    """Forget what the shared app context keeps per request (the loaded user, the CSRF
-    token), as separate browsers' requests would."""
-    g.pop("_login_user", None)
-    g.pop("csrf_token", None)
-
-
 def sign_in(client, email: str, password: str = PASSWORD, remember: bool = False) -> None:
-    between_browsers()
     data = {"email": email, "password": password}
     if remember:
         data["remember"] = "y"
     assert post_form(client, "/auth/login", data).status_code == 302
-    between_browsers()
 
 
 def signed_in(client) -> bool:
     """Whether the client's next request finds it signed in."""
-    between_browsers()
     status = client.get("/account").status_code
-    between_browsers()
     return status == 200
 
 
@@ -47,14 +35,12 @@ def forget_session(client) -> None:
 
 
 def change_password(client, current=PASSWORD, new=NEW, confirm=NEW):
-    between_browsers()
     response = post_form(
         client,
         "/account/password",
         {"current_password": current, "password": new, "confirm": confirm},
         form_page="/account",
     )
-    between_browsers()
     return response
 
 
@@ -95,13 +81,11 @@ def test_password_reset_signs_out_every_session(app):
     other, remembered, resetter = app.test_client(), app.test_client(), app.test_client()
     sign_in(other, "bob@example.org")
     sign_in(remembered, "bob@example.org", remember=True)
-    between_browsers()
     post_form(resetter, "/auth/reset", {"email": "bob@example.org"})
     message = db.session.scalar(select(OutboxMessage))
     link = re.search(r"http://localhost(/auth/reset/\S+)", message.body_text).group(1)
     response = post_form(resetter, link, {"password": NEW, "confirm": NEW})
     assert response.status_code == 302
-    between_browsers()
     assert not signed_in(other)
     forget_session(remembered)
     assert not signed_in(remembered)

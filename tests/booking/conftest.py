@@ -5,14 +5,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 from sqlalchemy.pool import NullPool
 
 from bookings.extensions import db
 from bookings.models import Booking, OutboxMessage
 
-from ..conftest import login_as, post_form
+from ..conftest import post_form
 
 CONSENT = {"consent": "y", "access_needs": "", "dietary_needs": ""}
 
@@ -85,10 +84,3 @@ def outbox_kinds(booking_id: int | None = None) -> list[str]:
 
 def booking_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Booking))
-
-
-def sign_in(client, user) -> None:
-    """login_as, for tests that switch users: requests share the test's app context,
-    where Flask-Login keeps the user it loaded."""
-    login_as(client, user)
-    g.pop("_login_user", None)

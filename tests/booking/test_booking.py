@@ -16,7 +16,7 @@ from bookings.models import REFERENCE_ALPHABET, Booking, Session, User
 
 from ..conftest import login_as
 from ..factories import make_booking, make_course, make_session, make_user
-from .conftest import book_via_form, booking_count, outbox_kinds, sign_in
+from .conftest import book_via_form, booking_count, outbox_kinds
 
 REFERENCE_RE = re.compile(rf"^MVN-[{REFERENCE_ALPHABET}]{{6}}$")
 
@@ -246,11 +246,11 @@ def test_learner_without_a_sector_chooses_one_when_booking(client):
 
 def test_confirmation_page_is_for_the_owner_and_staff_only(client):
     booking = make_booking(make_session())
-    sign_in(client, make_user())
+    login_as(client, make_user())
     assert client.get(f"/bookings/{booking.reference}").status_code == 404
-    sign_in(client, make_user("staff"))
+    login_as(client, make_user("staff"))
     assert client.get(f"/bookings/{booking.reference}").status_code == 200
-    sign_in(client, booking.learner)
+    login_as(client, booking.learner)
     assert client.get(f"/bookings/{booking.reference}").status_code == 200
 
 

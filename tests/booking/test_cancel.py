@@ -15,7 +15,7 @@ from bookings.models import Booking, OutboxMessage, Session
 
 from ..conftest import login_as, post_form
 from ..factories import make_booking, make_course, make_session, make_user
-from .conftest import outbox_kinds, sign_in
+from .conftest import outbox_kinds
 
 
 def fresh(obj):
@@ -96,11 +96,11 @@ def test_learner_cannot_cancel_once_the_session_has_started(client):
 
 def test_staff_may_cancel_anyones_booking_other_learners_may_not(client):
     booking = make_booking(make_session())
-    sign_in(client, make_user())
+    login_as(client, make_user())
     assert client.get(f"/bookings/{booking.reference}/cancel").status_code == 404
     with pytest.raises(CancellationRefused):
         service.cancel(booking.id, make_user())
-    sign_in(client, make_user("staff"))
+    login_as(client, make_user("staff"))
     post_form(client, f"/bookings/{booking.reference}/cancel", {})
     assert fresh(booking).status == "cancelled"
 

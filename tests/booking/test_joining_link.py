@@ -14,9 +14,10 @@ from bookings.calendar import ics
 from bookings.extensions import db
 from bookings.models import Booking, OutboxMessage
 
+from ..conftest import login_as
 from ..factories import make_booking, make_course, make_session, make_user
 from ..ics_checks import events
-from .conftest import book_via_form, sign_in
+from .conftest import book_via_form
 
 LINK = "https://meet.example.org/adhd-secret-room"
 
@@ -42,7 +43,7 @@ def _only_booking(learner) -> Booking:
 
 
 def test_booking_form_does_not_show_the_link_before_booking(client, online):
-    sign_in(client, make_user())
+    login_as(client, make_user())
     html = client.get(f"/sessions/{online.id}/book").get_data(as_text=True)
     assert LINK not in html
     assert "joining link is sent when your place is confirmed" in html
@@ -53,14 +54,14 @@ def test_trainer_and_staff_see_the_link_on_the_booking_form(client, online):
     online.trainer = trainer
     db.session.commit()
     for person in (trainer, make_user("staff")):
-        sign_in(client, person)
+        login_as(client, person)
         assert LINK in client.get(f"/sessions/{online.id}/book").get_data(as_text=True)
 
 
 def test_waiting_learner_gets_no_link_by_page_email_or_calendar(client, online):
     make_booking(online)
     learner = make_user()
-    sign_in(client, learner)
+    login_as(client, learner)
     response = book_via_form(client, online.id)
     booking = _only_booking(learner)
     assert booking.status == "waitlisted"
@@ -83,7 +84,7 @@ def test_waiting_learner_gets_no_link_by_page_email_or_calendar(client, online):
 
 def test_confirmed_learner_keeps_the_link_everywhere(client, online):
     learner = make_user()
-    sign_in(client, learner)
+    login_as(client, learner)
     response = book_via_form(client, online.id)
     booking = _only_booking(learner)
     assert booking.status == "confirmed"
@@ -141,7 +142,7 @@ def test_reschedule_tells_waiting_learners_without_the_link(online):
 
 def test_confirmed_learner_gets_the_joining_link_as_a_link(client, online):
     learner = make_user()
-    sign_in(client, learner)
+    login_as(client, learner)
     response = book_via_form(client, online.id)
     link = f'<a href="{LINK}">{LINK}</a>'
     assert link in client.get(response.headers["Location"]).get_data(as_text=True)
@@ -156,6 +157,6 @@ def test_cancelled_online_booking_just_says_online(client, online):
     assert email.kind == "booking_cancelled"
     assert "Where:     Online\n" in email.body_text
     assert "when your place is confirmed" not in email.body_text + email.body_html
-    sign_in(client, booking.learner)
+    login_as(client, booking.learner)
     cancelled = client.get("/account/bookings").get_data(as_text=True).split('id="cancelled"')[1]
     assert "Online" in cancelled and "when your place is confirmed" not in cancelled

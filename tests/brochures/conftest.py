@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ..conftest import login_as
 from ..factories import make_course, make_session
-from ..trainer.conftest import sign_in, staff  # noqa: F401  (fixture used here)
+from ..trainer.conftest import staff  # noqa: F401  (fixture used here)
 
 
 @pytest.fixture
 def as_staff(client, staff):  # noqa: F811
-    sign_in(client, staff)
+    login_as(client, staff)
     return client
 
 

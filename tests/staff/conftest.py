@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from ..conftest import login_as
 from ..trainer.conftest import (  # noqa: F401  (fixtures used by the tests here)
     booked_session,
     course,
     learner,
     other_trainer,
     session_of,
-    sign_in,
     staff,
     trainer,
 )
@@ -19,7 +19,7 @@ from ..trainer.conftest import (  # noqa: F401  (fixtures used by the tests here
 @pytest.fixture
 def as_staff(client, staff):  # noqa: F811
     """The client, signed in as staff."""
-    sign_in(client, staff)
+    login_as(client, staff)
     return client
 
 

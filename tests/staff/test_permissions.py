@@ -11,9 +11,8 @@ from sqlalchemy import select
 from bookings.extensions import db
 from bookings.models import Brochure, NewsPost, OutboxMessage
 
-from ..conftest import csrf_token
+from ..conftest import csrf_token, login_as
 from ..factories import make_booking, make_user
-from .conftest import sign_in
 
 OWN_SESSION = {"trainer": 200, "other_trainer": 403, "learner": 403, "staff": 200}
 ANY_TRAINER = {"trainer": 200, "other_trainer": 200, "learner": 403, "staff": 200}
@@ -106,7 +105,7 @@ def test_matrix_covers_every_trainer_and_staff_page(app, world):
 @pytest.mark.parametrize("role", ["trainer", "other_trainer", "learner", "staff"])
 def test_each_role_gets_what_it_should_from_every_page(client, world, role):
     urls, people, _ = world
-    sign_in(client, people[role])
+    login_as(client, people[role])
     answers = {path: client.get(path).status_code for path in urls}
     expected = {path: roles[role] for path, roles in urls.items()}
     assert answers == expected
@@ -125,14 +124,14 @@ def test_visitor_is_asked_to_sign_in_for_every_page(client, world):
 def test_stored_brochure_file_is_for_staff_only(client, world, staff, learner):
     _, _, brochure = world
     path = f"/staff/brochures/{brochure.id}.pdf"
-    sign_in(client, learner)
+    login_as(client, learner)
     assert client.get(path).status_code == 403
-    sign_in(client, staff)
+    login_as(client, staff)
     assert client.get(path).status_code == 404  # the matrix's record has no file behind it
 
 
 def test_trainer_list_leaves_out_other_trainers_sessions(client, world, other_trainer):
-    sign_in(client, other_trainer)
+    login_as(client, other_trainer)
     html = client.get("/trainer/sessions").get_data(as_text=True)
     assert "Living with ADHD" not in html
     assert "No upcoming sessions" in html
@@ -143,7 +142,7 @@ def post_answers(client, people, role, posts) -> dict[str, int]:
     if role == "visitor":
         token = csrf_token(client, "/auth/login")
     else:
-        sign_in(client, people[role])
+        login_as(client, people[role])
         token = csrf_token(client, "/account")
     return {path: client.post(path, data={"csrf_token": token}).status_code for path in posts}
 
@@ -219,7 +218,7 @@ def test_visitor_posting_is_asked_to_sign_in(client, world, posts):
 
 def test_staff_posts_without_a_csrf_token_change_nothing(client, world, posts, staff):
     staff_only, _ = posts
-    sign_in(client, staff)
+    login_as(client, staff)
     before = snapshot()
     for path in staff_only:
         assert client.post(path, data={}).status_code in (303, 400), path

@@ -5,20 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import g
 
-from ..conftest import login_as
 from ..factories import make_booking, make_course, make_session, make_user
-
-
-def sign_in(client, user) -> None:
-    """Sign in as user, forgetting whoever this app context last loaded.
-
-    Test requests share the test's app context, where Flask-Login keeps the
-    signed-in user, so switching users mid-test has to clear it.
-    """
-    login_as(client, user)
-    g.pop("_login_user", None)
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ from sqlalchemy import select
 from bookings.extensions import db
 from bookings.models import Booking
 
-from ..conftest import post_form
+from ..conftest import login_as, post_form
 from ..factories import make_booking, make_user
-from .conftest import sign_in
 
 
 def pdf_text(data: bytes) -> str:
@@ -27,7 +26,7 @@ def test_trainer_sees_own_sessions_upcoming_and_past_with_fill_and_waiting(
 ):
     past = session_of(trainer, starts_in=timedelta(days=-5))
     session_of(other_trainer, starts_in=timedelta(days=3), notes="not Tess's")
-    sign_in(client, trainer)
+    login_as(client, trainer)
 
     html = client.get("/trainer/sessions").get_data(as_text=True)
 
@@ -42,7 +41,7 @@ def test_trainer_sees_own_sessions_upcoming_and_past_with_fill_and_waiting(
 def test_attendee_list_shows_needs_organisation_sector_reference_and_waiting_list(
     client, trainer, booked_session, learner
 ):
-    sign_in(client, trainer)
+    login_as(client, trainer)
     html = client.get(f"/trainer/sessions/{booked_session.id}").get_data(as_text=True)
     booking = db.session.scalars(db.select(Booking).where(Booking.learner_id == learner.id)).one()
     for text in (
@@ -62,7 +61,7 @@ def test_attendee_list_shows_needs_organisation_sector_reference_and_waiting_lis
 
 
 def test_trainer_cannot_see_another_trainers_attendees(client, other_trainer, booked_session):
-    sign_in(client, other_trainer)
+    login_as(client, other_trainer)
     for path in ("", ".csv", "/register", "/register.pdf"):
         response = client.get(f"/trainer/sessions/{booked_session.id}{path}")
         assert response.status_code == 403
@@ -70,7 +69,7 @@ def test_trainer_cannot_see_another_trainers_attendees(client, other_trainer, bo
 
 
 def test_attendee_csv_has_bom_and_parses_back(client, trainer, booked_session):
-    sign_in(client, trainer)
+    login_as(client, trainer)
     response = client.get(f"/trainer/sessions/{booked_session.id}.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -86,7 +85,7 @@ def test_attendee_csv_has_bom_and_parses_back(client, trainer, booked_session):
 
 
 def test_register_page_is_printable_and_pdf_lists_learners(client, trainer, booked_session):
-    sign_in(client, trainer)
+    login_as(client, trainer)
     html = client.get(f"/trainer/sessions/{booked_session.id}/register").get_data(as_text=True)
     assert "css/site.css" in html  # carries the @media print rules
     assert "Lena Learner" in html and 'class="signature"' in html
@@ -118,7 +117,7 @@ def test_trainer_marks_attendance_once_the_session_has_started(
     session = session_of(trainer, starts_in=timedelta(minutes=-30))
     here = make_booking(session, learner)
     away = make_booking(session)
-    sign_in(client, trainer)
+    login_as(client, trainer)
 
     response = attendance_form(client, session, {here: "attended", away: "absent"})
 
@@ -135,7 +134,7 @@ def test_trainer_cannot_mark_attendance_before_the_session_starts(
 ):
     session = session_of(trainer, starts_in=timedelta(days=2))
     booking = make_booking(session, learner)
-    sign_in(client, trainer)
+    login_as(client, trainer)
 
     response = attendance_form(client, session, {booking: "attended"})
 
@@ -148,7 +147,7 @@ def test_trainer_cannot_mark_attendance_before_the_session_starts(
 def test_staff_may_mark_attendance_at_any_time(client, staff, trainer, learner, session_of):
     session = session_of(trainer, starts_in=timedelta(days=2))
     booking = make_booking(session, learner)
-    sign_in(client, staff)
+    login_as(client, staff)
 
     assert attendance_form(client, session, {booking: "attended"}).status_code == 303
     db.session.expire_all()
@@ -159,7 +158,7 @@ def test_another_trainer_cannot_mark_attendance(client, trainer, other_trainer, 
     own = session_of(other_trainer, starts_in=timedelta(hours=-1))
     session = session_of(trainer, starts_in=timedelta(hours=-2))
     booking = make_booking(session)
-    sign_in(client, other_trainer)
+    login_as(client, other_trainer)
 
     response = post_form(
         client,
@@ -182,7 +181,7 @@ def test_attended_learner_downloads_certificate_naming_them_and_the_course(
     client, trainer, learner, session_of
 ):
     booking = finished_booking(session_of, trainer, learner)
-    sign_in(client, learner)
+    login_as(client, learner)
     certificate_url = f"/bookings/{booking.reference}/certificate.pdf"
     assert certificate_url in client.get("/account/bookings").get_data(as_text=True)
 
@@ -217,7 +216,7 @@ def test_long_learner_name_and_course_title_stay_inside_the_certificate_border(
     booking = finished_booking(session_of, trainer, learner)
     booking.session.course.title = "Safeguarding Adults at Risk: Advanced Level 3 " * 3
     db.session.commit()
-    sign_in(client, learner)
+    login_as(client, learner)
 
     data = client.get(f"/bookings/{booking.reference}/certificate.pdf").data
 
@@ -238,7 +237,7 @@ def test_no_certificate_without_recorded_attendance_or_before_the_end(
     running = make_booking(
         session_of(trainer, starts_in=timedelta(minutes=-30)), learner, attended=True
     )
-    sign_in(client, learner)
+    login_as(client, learner)
     for booking in (absent, unknown, running):
         response = client.get(f"/bookings/{booking.reference}/certificate.pdf")
         assert response.status_code == 404
@@ -250,11 +249,11 @@ def test_certificate_is_for_its_owner_and_staff_only(client, trainer, learner, s
     booking = finished_booking(session_of, trainer, learner)
     path = f"/bookings/{booking.reference}/certificate.pdf"
 
-    sign_in(client, make_user(name="Nosy Neighbour"))
+    login_as(client, make_user(name="Nosy Neighbour"))
     assert client.get(path).status_code == 404
-    sign_in(client, trainer)
+    login_as(client, trainer)
     assert client.get(path).status_code == 404
-    sign_in(client, staff)
+    login_as(client, staff)
     assert client.get(path).status_code == 200
 
 
@@ -263,7 +262,7 @@ def test_attendee_csv_numbers_the_waiting_list_as_it_stands(client, trainer, boo
     later = make_booking(booked_session, make_user(name="Will Later"), status="waitlisted")
     wendy.status, wendy.waiting_position = "cancelled", None
     db.session.commit()
-    sign_in(client, trainer)
+    login_as(client, trainer)
     response = client.get(f"/trainer/sessions/{booked_session.id}.csv")
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     by_name = {row["Name"]: row for row in rows}
