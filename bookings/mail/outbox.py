@@ -355,20 +355,6 @@ def _record_failure(message: OutboxMessage, claim: str | None, exc: Exception) -
     return "retrying"
 
 
-def deliver(message: OutboxMessage) -> str:
-    """Send one message; returns 'sent', 'retrying' or 'failed' (the row is updated).
-
-    The row becomes sent only after the server accepted the message.
-    """
-    sender = _sender()
-    try:
-        return _deliver_with(sender, message) or "retrying"
-    except ServerUnavailable:
-        return "retrying"
-    finally:
-        sender.close()
-
-
 def _renew_lease(message: OutboxMessage, claim: str | None) -> bool:
     """Hold the message for a full lease from now, if it is still ours and unsent; commit.
 
