@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from ..factories import make_booking, make_session, make_user
+from ..trainer.conftest import other_trainer, staff, trainer  # noqa: F401  (shared people)
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -22,28 +23,13 @@ def stranger():
 
 
 @pytest.fixture
-def staff():
-    return make_user("staff", name="Sam Staff", email="sam@example.org")
-
-
-@pytest.fixture
-def trainer():
-    return make_user("trainer", name="Tess Trainer", email="tess@example.org")
-
-
-@pytest.fixture
-def other_trainer():
-    return make_user("trainer", name="Oscar Other", email="oscar@example.org")
-
-
-@pytest.fixture
-def booking(owner, trainer):
+def booking(owner, trainer):  # noqa: F811
     """Olive's upcoming confirmed booking on Tess's session."""
     return make_booking(make_session(trainer=trainer), owner)
 
 
 @pytest.fixture
-def attended_booking(owner, trainer):
+def attended_booking(owner, trainer):  # noqa: F811
     """Olive attended a session that is over: it earns a certificate."""
     session = make_session(trainer=trainer, starts_in=-timedelta(days=3))
     return make_booking(session, owner, attended=True)
