@@ -195,7 +195,7 @@ def _security_headers(response):
 
 
 def _register_context(app: Flask) -> None:
-    from .models import SECTOR_LABELS
+    from .enums import SECTOR_LABELS
 
     @app.context_processor
     def site():

@@ -8,8 +8,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from .enums import ROLES, SECTORS
 from .extensions import db
-from .models import ROLES, SECTORS
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 catalogue_cli = AppGroup("catalogue", help="Import the course catalogue.")

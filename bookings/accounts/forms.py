@@ -13,7 +13,7 @@ from wtforms.validators import (
     StopValidation,
 )
 
-from ..models import SECTOR_LABELS, SECTORS
+from ..enums import SECTOR_LABELS, SECTORS
 from .service import MIN_PASSWORD_LENGTH
 
 SECTOR_CHOICES = [SelectChoice(s, SECTOR_LABELS[s]) for s in SECTORS]

@@ -12,10 +12,11 @@ from werkzeug.security import generate_password_hash
 
 from .. import timefmt
 from ..booking import service as booking_service
+from ..enums import ROLES, SECTORS
 from ..errors import AccountError, EmailTaken
 from ..extensions import db
 from ..mail import messages, outbox
-from ..models import ROLES, SECTORS, Booking, OutboxMessage, Session, User, utcnow
+from ..models import Booking, OutboxMessage, Session, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 RESET_SALT = "password-reset"

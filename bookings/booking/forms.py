@@ -5,7 +5,7 @@ from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..accounts.forms import SECTOR_CHOICES, SectorField
-from ..models import SECTORS
+from ..enums import SECTORS
 from .service import NEEDS_MAX_LENGTH, Needs
 
 

@@ -9,10 +9,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..errors import NotFound, ScheduleError
+from ..enums import BookingStatus, SessionStatus
+from ..errors import NoSuchRecord, Refusal, ScheduleError
 from ..extensions import db
 from ..mail import messages, outbox
-from ..models import Booking, Session, User, utcnow
+from ..models import Session, User, utcnow
+from .queries import active_bookings
 from .service import lock_session
 
 
@@ -28,19 +30,8 @@ def _session_for_update(session_id: int) -> Session:
         select(Session).where(Session.id == session_id).execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if session is None:
-        raise NotFound("There is no such session.")
+        raise NoSuchRecord(Refusal.NO_SUCH_SESSION)
     return session
-
-
-def _active_bookings(session: Session) -> list[Booking]:
-    """Confirmed and waiting bookings, waiting ones in their order."""
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .where(Booking.session_id == session.id, Booking.status != "cancelled")
-            .order_by(Booking.status, Booking.waiting_position, Booking.id)
-        )
-    )
 
 
 def reschedule_session(
@@ -58,10 +49,11 @@ def reschedule_session(
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise ValueError("starts_at and ends_at must be aware instants")
     if ends_at <= starts_at:
-        raise ScheduleError("The session must end after it starts.")
+        raise ScheduleError(Refusal.ENDS_BEFORE_START)
     session = _session_for_update(session_id)
-    if session.status == "cancelled":
-        raise ScheduleError("This session is cancelled; it cannot be moved.")
+    refusal = session.change_refusal()
+    if refusal is not None:
+        raise refusal
     old_when = (session.starts_at, session.ends_at)
     # Learners without a confirmed place never see the joining link, old or new.
     old_place = {True: session.location, False: session.public_location}
@@ -81,7 +73,7 @@ def reschedule_session(
     session.online_url = online_url
     session.revision += 1
     db.session.flush()
-    for booking in _active_bookings(session):
+    for booking in active_bookings(session.id):
         outbox.enqueue(
             messages.session_rescheduled(booking, *old_when, old_place[booking.has_place])
         )
@@ -92,16 +84,17 @@ def cancel_session(session_id: int, by: User | None = None, reason: str = "") ->
     """Cancel a session and every booking on it, confirmed and waiting, telling each
     learner with METHOD:CANCEL for the invitation they hold."""
     session = _session_for_update(session_id)
-    if session.status == "cancelled":
-        raise ScheduleError("This session is already cancelled.")
+    refusal = session.cancel_refusal()
+    if refusal is not None:
+        raise refusal
     now = utcnow()
-    for booking in _active_bookings(session):
+    for booking in active_bookings(session.id):
         # Written before the booking changes, so it tells what the learner had.
         outbox.enqueue(messages.session_cancelled(booking, reason=reason))
-        booking.status = "cancelled"
+        booking.status = BookingStatus.CANCELLED
         booking.waiting_position = None
         booking.cancelled_at = now
-    session.status = "cancelled"
+    session.status = SessionStatus.CANCELLED
     session.seats_taken = 0
     db.session.flush()
     return session

@@ -14,17 +14,18 @@ for the write lock (it fails with "database is locked" instead).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import AlreadyBooked, BookingClosed, CancellationRefused, NotFound
+from ..enums import BookingStatus, Sector, SessionStatus
+from ..errors import AlreadyBooked, BookingClosed, CancellationRefused, NoSuchRecord, Refusal
 from ..extensions import db
 from ..mail import messages, outbox
 from ..models import Booking, Session, User, utcnow
+from .queries import active_booking
 
 REFERENCE_ATTEMPTS = 5
 NEEDS_MAX_LENGTH = 1000
@@ -46,50 +47,16 @@ def reference_prefix() -> str:
     return initials or "BK"
 
 
-# The statements every booking runs are built once, with their values bound:
-# building one cost SQLAlchemy more than SQLite takes to run it.
-_ACTIVE_BOOKING = select(Booking).where(
-    Booking.session_id == bindparam("session_id"),
-    Booking.learner_id == bindparam("learner_id"),
-    Booking.status != "cancelled",
-)
-_WAITING_AHEAD = (
-    select(func.count())
-    .select_from(Booking)
-    .where(
-        Booking.session_id == bindparam("session_id"),
-        Booking.status == "waitlisted",
-        Booking.waiting_position < bindparam("position"),
-    )
-)
 _REFERENCE_TAKEN = select(Booking.id).where(Booking.reference == bindparam("reference"))
 
 
-def active_booking(session_id: int, learner_id: int) -> Booking | None:
-    return db.session.scalar(_ACTIVE_BOOKING, {"session_id": session_id, "learner_id": learner_id})
-
-
-def queue_place(booking: Booking) -> int | None:
-    """A waiting learner's current place in the queue (1 is next), else None."""
-    if booking.status != "waitlisted" or booking.waiting_position is None:
-        return None
-    ahead = db.session.scalar(
-        _WAITING_AHEAD,
-        {"session_id": booking.session_id, "position": booking.waiting_position},
-    )
-    return ahead + 1
-
-
-def _check_bookable(session: Session | None, booked_by: User | None) -> Session:
-    if session is None or not session.course.published:
-        raise NotFound("There is no such session.")
-    if session.status != "scheduled":
-        raise BookingClosed("This session is cancelled, so it cannot be booked.")
-    now = utcnow()
-    # Staff may still place someone after the booking deadline, until the start.
-    closes_at = session.starts_at if booked_by is not None and booked_by.is_staff else None
-    if now >= (closes_at or session.closes_at):
-        raise BookingClosed("Booking has closed for this session.")
+def _bookable(session: Session | None, placed_by: User | None) -> Session:
+    """The session, when it can be booked now; else raise the rule's refusal."""
+    if session is None:
+        raise NoSuchRecord(Refusal.NO_SUCH_SESSION)
+    refusal = session.booking_refusal(placed_by)
+    if refusal is not None:
+        raise refusal
     return session
 
 
@@ -112,7 +79,7 @@ _TAKE_SEAT = (
     .where(
         Session.id == bindparam("session_id"),
         Session.seats_taken < Session.capacity,
-        Session.status == "scheduled",
+        Session.status == SessionStatus.SCHEDULED,
     )
     .values(seats_taken=Session.seats_taken + 1, updated_at=Session.updated_at)
     .returning(Session)
@@ -120,7 +87,7 @@ _TAKE_SEAT = (
 )
 _JOIN_WAITING_LIST = (
     update(Session)
-    .where(Session.id == bindparam("session_id"), Session.status == "scheduled")
+    .where(Session.id == bindparam("session_id"), Session.status == SessionStatus.SCHEDULED)
     .values(waitlist_last=Session.waitlist_last + 1, updated_at=Session.updated_at)
     .returning(Session)
     .execution_options(synchronize_session=False, populate_existing=True)
@@ -175,14 +142,14 @@ def _reload(session: Session) -> None:
 def book(session_id: int, learner: User, needs: Needs, booked_by: User | None = None) -> Booking:
     """Confirm a place, or add the learner to the waiting list when the session is full.
 
-    Adds to the current transaction; the caller commits. Raises NotFound,
+    Adds to the current transaction; the caller commits. Raises NoSuchRecord,
     BookingClosed, or AlreadyBooked (carrying the existing booking).
     """
-    session = _check_bookable(db.session.get(Session, session_id), booked_by)
+    session = _bookable(db.session.get(Session, session_id), booked_by)
     learner_id = learner.id
     existing = active_booking(session_id, learner_id)
     if existing is not None:
-        raise AlreadyBooked("You have already booked this session.", existing)
+        raise AlreadyBooked(Refusal.ALREADY_BOOKED, existing)
     for _ in range(REFERENCE_ATTEMPTS):
         try:
             return _place(session, learner, needs, booked_by)
@@ -192,7 +159,7 @@ def book(session_id: int, learner: User, needs: Needs, booked_by: User | None = 
             db.session.rollback()
             existing = active_booking(session_id, learner_id)
             if existing is not None:
-                raise AlreadyBooked("You have already booked this session.", existing) from None
+                raise AlreadyBooked(Refusal.ALREADY_BOOKED, existing) from None
     raise RuntimeError("could not store the booking")
 
 
@@ -210,14 +177,14 @@ def _place(session: Session, learner: User, needs: Needs, booked_by: User | None
     if not confirmed:
         waiting = _join_waiting_list(session.id)
         if waiting is None:
-            raise BookingClosed("This session is cancelled, so it cannot be booked.")
+            raise BookingClosed(Refusal.SESSION_CANCELLED)
         position = waiting.waitlist_last
-    sector = learner.sector or "voluntary"
+    sector = learner.sector or Sector.VOLUNTARY
     booking = Booking(
         reference=reference,
         session_id=session.id,
         learner_id=learner.id,
-        status="confirmed" if confirmed else "waitlisted",
+        status=BookingStatus.CONFIRMED if confirmed else BookingStatus.WAITLISTED,
         waiting_position=position,
         sector=sector,
         organisation=learner.organisation or "",
@@ -247,7 +214,7 @@ def promote_first_waiting(session_id: int) -> Booking | None:
         return None
     first = db.session.scalar(
         select(Booking)
-        .where(Booking.session_id == session_id, Booking.status == "waitlisted")
+        .where(Booking.session_id == session_id, Booking.status == BookingStatus.WAITLISTED)
         .order_by(Booking.waiting_position)
         .limit(1)
         .with_for_update()
@@ -256,7 +223,7 @@ def promote_first_waiting(session_id: int) -> Booking | None:
         _free_seat(session_id)
         return None
     _reload(first.session)
-    first.status = "confirmed"
+    first.status = BookingStatus.CONFIRMED
     first.waiting_position = None
     first.confirmed_at = utcnow()
     db.session.flush()
@@ -271,7 +238,7 @@ def fill_from_waiting_list(session_id: int) -> list[Booking]:
     already under way. Adds to the current transaction; the caller commits.
     """
     session = db.session.get(Session, session_id)
-    if session is None or session.status != "scheduled" or utcnow() >= session.starts_at:
+    if session is None or not session.is_scheduled or utcnow() >= session.starts_at:
         return []
     promoted = []
     while (booking := promote_first_waiting(session_id)) is not None:
@@ -281,18 +248,13 @@ def fill_from_waiting_list(session_id: int) -> list[Booking]:
     return promoted
 
 
-def _check_cancellable(booking: Booking | None, by: User | None) -> Booking:
+def _cancellable(booking: Booking | None, by: User | None) -> Booking:
+    """The booking, when `by` may cancel it now; else raise the rule's refusal."""
     if booking is None:
-        raise NotFound("There is no such booking.")
-    staff = by is not None and by.is_staff
-    if by is not None and not staff and by.id != booking.learner_id:
-        raise CancellationRefused("You can only cancel your own bookings.")
-    if booking.status == "cancelled":
-        raise CancellationRefused("This booking is already cancelled.")
-    if not staff and utcnow() >= booking.session.starts_at:
-        raise CancellationRefused(
-            "The session has started, so the booking can no longer be cancelled online."
-        )
+        raise NoSuchRecord(Refusal.NO_SUCH_BOOKING)
+    refusal = booking.cancellation_refusal(by)
+    if refusal is not None:
+        raise refusal
     return booking
 
 
@@ -307,7 +269,7 @@ def cancel(booking_id: int, by: User | None) -> Booking:
 
 def cancel_and_promote(booking_id: int, by: User | None) -> tuple[Booking, Booking | None]:
     """cancel, also returning the waiting booking that was given the freed place, if any."""
-    booking = _check_cancellable(db.session.get(Booking, booking_id), by)
+    booking = _cancellable(db.session.get(Booking, booking_id), by)
     promoted = _cancel_locked(booking, by, promote=True)
     return booking, promoted
 
@@ -315,7 +277,7 @@ def cancel_and_promote(booking_id: int, by: User | None) -> tuple[Booking, Booki
 def _cancel_locked(booking: Booking, by: User | None, *, promote: bool) -> Booking | None:
     session_id = booking.session_id
     was = booking.status
-    if was == "confirmed":
+    if was == BookingStatus.CONFIRMED:
         _free_seat(session_id)
     else:
         lock_session(session_id)
@@ -324,16 +286,16 @@ def _cancel_locked(booking: Booking, by: User | None, *, promote: bool) -> Booki
     changed = db.session.execute(
         update(Booking)
         .where(Booking.id == booking.id, Booking.status == was)
-        .values(status="cancelled", waiting_position=None, cancelled_at=utcnow())
+        .values(status=BookingStatus.CANCELLED, waiting_position=None, cancelled_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
         db.session.rollback()
-        raise CancellationRefused("This booking is already cancelled.")
+        raise CancellationRefused(Refusal.ALREADY_CANCELLED)
     db.session.refresh(booking)
     outbox.enqueue(messages.booking_cancelled(booking, by=by))
     promoted = None
-    if was == "confirmed" and promote and utcnow() < booking.session.starts_at:
+    if was == BookingStatus.CONFIRMED and promote and utcnow() < booking.session.starts_at:
         promoted = promote_first_waiting(session_id)
     _refresh_counters(booking.session)
     return promoted
@@ -347,17 +309,17 @@ def move(booking_id: int, new_session_id: int, by: User) -> Booking:
     """
     booking = db.session.get(Booking, booking_id)
     if booking is None:
-        raise NotFound("There is no such booking.")
-    if booking.status == "cancelled":
-        raise CancellationRefused("This booking is already cancelled.")
+        raise NoSuchRecord(Refusal.NO_SUCH_BOOKING)
+    if booking.is_cancelled:
+        raise CancellationRefused(Refusal.ALREADY_CANCELLED)
     if booking.session_id == new_session_id:
-        raise AlreadyBooked("The booking is already for that session.", booking)
-    new_session = _check_bookable(db.session.get(Session, new_session_id), by)
+        raise AlreadyBooked(Refusal.ALREADY_FOR_SESSION, booking)
+    new_session = _bookable(db.session.get(Session, new_session_id), by)
     if new_session.course_id != booking.session.course_id:
-        raise BookingClosed("A booking can only move to another session of the same course.")
+        raise BookingClosed(Refusal.MOVE_SAME_COURSE)
     existing = active_booking(new_session_id, booking.learner_id)
     if existing is not None:
-        raise AlreadyBooked("The learner has already booked that session.", existing)
+        raise AlreadyBooked(Refusal.LEARNER_ALREADY_BOOKED, existing)
     learner = booking.learner
     needs = Needs(booking.access_needs, booking.dietary_needs, booking.consent)
     # Lock both sessions in id order, so two opposite moves cannot deadlock.
@@ -369,30 +331,4 @@ def move(booking_id: int, new_session_id: int, by: User) -> Booking:
     except IntegrityError:
         db.session.rollback()
         existing = active_booking(new_session_id, learner.id)
-        raise AlreadyBooked("The learner has already booked that session.", existing) from None
-
-
-def queue_places(bookings: Iterable[Booking]) -> dict[int, int]:
-    """Each waiting booking's current place in its queue (1 is next), by booking id.
-
-    One query for a whole page, however many sessions it spans: the place is the
-    booking's row number among its session's waiting bookings.
-    """
-    waiting = [b for b in bookings if b.status == "waitlisted"]
-    if not waiting:
-        return {}
-    place = func.row_number().over(
-        partition_by=Booking.session_id, order_by=Booking.waiting_position
-    )
-    ranked = (
-        select(Booking.id, place.label("place"))
-        .where(
-            Booking.status == "waitlisted",
-            Booking.session_id.in_({b.session_id for b in waiting}),
-        )
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(ranked.c.id, ranked.c.place).where(ranked.c.id.in_([b.id for b in waiting]))
-    )
-    return {booking_id: place for booking_id, place in rows}
+        raise AlreadyBooked(Refusal.LEARNER_ALREADY_BOOKED, existing) from None

@@ -4,29 +4,28 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from .. import timefmt
-from ..errors import AlreadyBooked, BookingClosed, CancellationRefused, NotFound
+from ..errors import AlreadyBooked, BookingClosed, NoSuchRecord
 from ..extensions import db
 from ..models import Booking, Session, utcnow
-from . import service
+from ..web import committing
+from . import queries, service
 from .forms import BookingForm, BookingWithSectorForm, CancelForm
 
 bp = Blueprint("booking", __name__)
 
 
 def _bookable_session(session_id: int) -> Session:
-    session = db.session.get(Session, session_id)
-    if session is None or not session.course.published:
+    session = db.get_or_404(Session, session_id)
+    if not session.course.published:
         abort(404)
     return session
 
 
 def _own_booking(reference: str) -> Booking:
     """The booking with this reference, if the signed-in user may see it (owner or staff)."""
-    booking = db.session.scalar(select(Booking).where(Booking.reference == reference.upper()))
+    booking = queries.by_reference(reference)
     if booking is None or (booking.learner_id != current_user.id and not current_user.is_staff):
         abort(404)
     return booking
@@ -46,42 +45,41 @@ def _form_page(session: Session, form, status: int = 200, closed: str | None = N
     ), status
 
 
+def _already_booked(booking: Booking):
+    flash("You have already booked this session. Here is your booking.", "info")
+    return redirect(url_for("booking.confirmation", reference=booking.reference))
+
+
 @bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
 @login_required
 def book(session_id: int):
     session = _bookable_session(session_id)
-    existing = service.active_booking(session.id, current_user.id)
+    existing = queries.active_booking(session.id, current_user.id)
     if existing is not None:
-        flash("You have already booked this session. Here is your booking.", "info")
-        return redirect(url_for("booking.confirmation", reference=existing.reference))
+        return _already_booked(existing)
     form = BookingForm() if current_user.sector else BookingWithSectorForm()
-    if not session.is_open_for_booking():
-        reason = (
-            "This session is cancelled."
-            if session.status == "cancelled"
-            else "Booking has closed for this session."
-        )
-        return _form_page(session, form, 409 if form.is_submitted() else 200, closed=reason)
+    refusal = session.booking_refusal()
+    if refusal is not None:
+        status = 409 if form.is_submitted() else 200
+        return _form_page(session, form, status, closed=str(refusal))
     if not form.is_submitted():
         return _form_page(session, form)
     if not form.validate():
         return _form_page(session, form, 400)
-    if isinstance(form, BookingWithSectorForm):
-        current_user.sector = form.chosen_sector()
     try:
-        booking = service.book(session.id, current_user, form.needs())
+        with committing(reraise=(AlreadyBooked, NoSuchRecord, BookingClosed)) as outcome:
+            if isinstance(form, BookingWithSectorForm):
+                current_user.sector = form.chosen_sector()
+            booking = service.book(session.id, current_user, form.needs())
     except AlreadyBooked as exc:
-        db.session.rollback()
-        flash("You have already booked this session. Here is your booking.", "info")
-        return redirect(url_for("booking.confirmation", reference=exc.booking.reference))
-    except NotFound:
-        db.session.rollback()
+        return _already_booked(exc.booking)
+    except NoSuchRecord:
         abort(404)
     except BookingClosed as exc:
-        db.session.rollback()
         return _form_page(_bookable_session(session_id), form, 409, closed=str(exc))
-    db.session.commit()
-    if booking.status == "confirmed":
+    if outcome.refused:
+        return _form_page(session, form, 400)
+    if booking.has_place:
         flash("Your place is booked. We have emailed you a confirmation.", "success")
     else:
         flash(
@@ -100,35 +98,28 @@ def confirmation(reference: str):
         booking=booking,
         session=booking.session,
         course=booking.session.course,
-        queue_place=service.queue_place(booking),
-        can_cancel=booking.status != "cancelled" and utcnow() < booking.session.starts_at,
+        queue_place=queries.queue_place(booking),
+        can_cancel=booking.cancellable_by(current_user),
     )
 
 
 @bp.get("/account/bookings")
 @login_required
 def my_bookings():
-    bookings = db.session.scalars(
-        select(Booking)
-        .join(Booking.session)
-        .where(Booking.learner_id == current_user.id)
-        .options(joinedload(Booking.session).joinedload(Session.course))
-        .order_by(Session.starts_at)
-    ).all()
     now = utcnow()
     sections = {"upcoming": [], "waiting": [], "past": [], "cancelled": []}
-    for booking in bookings:
-        if booking.status == "cancelled":
+    for booking in queries.learner_bookings(current_user.id):
+        if booking.is_cancelled:
             sections["cancelled"].append(booking)
         elif booking.session.ends_at <= now:
             sections["past"].append(booking)
-        elif booking.status == "waitlisted":
+        elif booking.is_waiting:
             sections["waiting"].append(booking)
         else:
             sections["upcoming"].append(booking)
     sections["past"].reverse()
     sections["cancelled"].sort(key=lambda b: b.cancelled_at or b.updated_at, reverse=True)
-    queue_places = service.queue_places(sections["waiting"])
+    queue_places = queries.queue_places(sections["waiting"])
     return render_template(
         "booking/my_bookings.html", sections=sections, queue_places=queue_places, now=now
     )
@@ -139,21 +130,18 @@ def my_bookings():
 def cancel(reference: str):
     booking = _own_booking(reference)
     form = CancelForm()
-    if booking.status == "cancelled":
+    if booking.is_cancelled:
         flash("This booking is already cancelled.", "info")
         return redirect(url_for("booking.my_bookings"))
     if not form.is_submitted():
         return render_template("booking/cancel.html", booking=booking, form=form)
     if not form.validate():
         return render_template("booking/cancel.html", booking=booking, form=form), 400
-    left_waiting_list = booking.status == "waitlisted"
-    try:
+    left_waiting_list = booking.is_waiting
+    with committing() as outcome:
         _, promoted = service.cancel_and_promote(booking.id, current_user)
-    except CancellationRefused as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if outcome.refused:
         return redirect(url_for("booking.my_bookings"))
-    db.session.commit()
     what = f"{booking.session.course.title} on {timefmt.day(booking.session.starts_at)}"
     if left_waiting_list:
         message = f"You have left the waiting list for {what} (booking {booking.reference})."

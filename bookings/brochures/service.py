@@ -21,16 +21,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import timefmt
-from ..errors import DomainError
+from ..enums import SECTOR_LABELS, SECTORS
+from ..errors import BrochureRejected
 from ..extensions import db
-from ..models import SECTOR_LABELS, SECTORS, Brochure, Course, Session, User, utcnow
+from ..models import Brochure, Course, Session, User, utcnow
 from ..pdf import Document
 
 PDF_MAGIC = b"%PDF-"
-
-
-class BrochureRejected(DomainError):
-    """The uploaded file is not a PDF we can serve."""
 
 
 def upload_dir() -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, send_file
 
-from ..models import SECTORS
+from ..enums import SECTORS
 from . import service
 
 bp = Blueprint("brochures", __name__)

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import MonthInput, SearchInput
 
-from ..models import SECTOR_LABELS
+from ..enums import SECTOR_LABELS
 from .queries import CatalogueSearch
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")

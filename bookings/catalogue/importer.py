@@ -101,7 +101,7 @@ class ImportReport:
 
 
 @dataclass
-class SessionRow:
+class ImportLine:
     """One CSV row, checked and converted to the values the models take."""
 
     slug: str
@@ -147,7 +147,7 @@ def parse_instant(value: str, column: str) -> datetime:
     return from_local(parsed)
 
 
-def parse_row(raw: dict[str, str]) -> SessionRow:
+def parse_row(raw: dict[str, str]) -> ImportLine:
     """Check one row; raises ImportRowError saying what is wrong."""
     raw = {key: (raw.get(key) or "").strip() for key in COLUMNS}
     for key, value in raw.items():
@@ -189,7 +189,7 @@ def parse_row(raw: dict[str, str]) -> SessionRow:
         raise ImportRowError("give a venue or an online_url")
     if len(venue_name) > 200 or len(venue_address) > 500 or len(online_url) > 500:
         raise ImportRowError("venue or online_url is too long")
-    return SessionRow(
+    return ImportLine(
         slug=slug,
         course=course,
         starts_at=starts_at,
@@ -205,7 +205,7 @@ def parse_row(raw: dict[str, str]) -> SessionRow:
 class _Catalogue:
     """The courses, trainers and sessions the file refers to, loaded in three queries."""
 
-    def __init__(self, rows: list[SessionRow]):
+    def __init__(self, rows: list[ImportLine]):
         slugs = {row.slug for row in rows}
         emails = {row.trainer_email.lower() for row in rows if row.trainer_email}
         self.courses: dict[str, Course] = {}
@@ -239,7 +239,7 @@ def _chunks(items: list, size: int = 500):
         yield items[start : start + size]
 
 
-def _check_row_against_catalogue(row: SessionRow, catalogue: _Catalogue) -> User | None:
+def _check_row_against_catalogue(row: ImportLine, catalogue: _Catalogue) -> User | None:
     """The checks that need the database: trainer, new-course fields, places already taken."""
     trainer = catalogue.trainer(row.trainer_email)
     course = catalogue.courses.get(row.slug)
@@ -257,7 +257,7 @@ def _check_row_against_catalogue(row: SessionRow, catalogue: _Catalogue) -> User
     return trainer
 
 
-def _write_row(row: SessionRow, trainer: User | None, catalogue: _Catalogue, report) -> None:
+def _write_row(row: ImportLine, trainer: User | None, catalogue: _Catalogue, report) -> None:
     course = catalogue.courses.get(row.slug)
     if course is None:
         values = {k: v for k, v in row.course.items() if v is not None}
@@ -342,7 +342,7 @@ def import_csv(stream: TextIO, progress: bool = True) -> ImportReport:
         return report
     reader.fieldnames = header
 
-    parsed: list[tuple[int, SessionRow]] = []
+    parsed: list[tuple[int, ImportLine]] = []
     line = reader.line_num
     try:
         for raw in reader:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from flask import current_app, render_template
 
+from ..booking.queries import queue_place
 from ..calendar import ics
 from ..models import Booking, User
 
@@ -45,8 +46,6 @@ def _booking_email(
     method: str | None,
     **context,
 ) -> Email:
-    from ..booking.service import queue_place  # the service imports this module
-
     session = booking.session
     context.update(
         # How many are ahead, plus one: stored positions only grow, so they overstate it.

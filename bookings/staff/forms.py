@@ -35,7 +35,7 @@ from wtforms.validators import (
 )
 
 from .. import timefmt
-from ..models import BOOKING_STATUSES, ROLES, SECTOR_LABELS
+from ..enums import BOOKING_STATUSES, ROLES, SECTOR_LABELS
 
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 POUNDS_RE = re.compile(r"^£?\s*(\d{1,6})(?:\.(\d{1,2}))?$")

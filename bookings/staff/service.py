@@ -11,12 +11,10 @@ from sqlalchemy.orm import selectinload
 
 from .. import timefmt
 from ..booking.service import fill_from_waiting_list
-from ..errors import DomainError
+from ..enums import OUTBOX_STATUSES, ROLES, SECTOR_LABELS
+from ..errors import DomainError, InvalidField
 from ..extensions import db
 from ..models import (
-    OUTBOX_STATUSES,
-    ROLES,
-    SECTOR_LABELS,
     Booking,
     Course,
     NewsPost,
@@ -26,25 +24,17 @@ from ..models import (
     utcnow,
 )
 from ..spreadsheet import csv_text
-from ..trainer.service import SessionRow, waiting_counts
+from ..trainer.service import SessionFill, waiting_counts
 
 AT_RISK_WITHIN = timedelta(days=7)
 UPCOMING_SHOWN = 25
 
 
-class InvalidField(DomainError):
-    """A value the database or a rule refuses; names the form field to show it beside."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
 @dataclass
 class Dashboard:
-    upcoming: list[SessionRow]
-    at_risk: list[SessionRow]
-    waiting: list[SessionRow]
+    upcoming: list[SessionFill]
+    at_risk: list[SessionFill]
+    waiting: list[SessionFill]
     failed_count: int
     pending_count: int
     failed: list[OutboxMessage]
@@ -84,7 +74,7 @@ def dashboard(now: datetime | None = None) -> Dashboard:
     counts = waiting_counts([s.id for s in (*upcoming, *soon, *with_waiting)])
 
     def rows(sessions):
-        return [SessionRow(s, counts.get(s.id, 0)) for s in sessions]
+        return [SessionFill(s, counts.get(s.id, 0)) for s in sessions]
 
     failed_query = select(OutboxMessage).where(OutboxMessage.status == "failed")
     return Dashboard(

@@ -23,15 +23,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import timefmt
 from ..auth import staff_required
+from ..booking import queries as booking_queries
 from ..booking import schedule
 from ..booking import service as booking_service
 from ..brochures import service as brochures
 from ..catalogue import importer
+from ..enums import SECTOR_LABELS
 from ..errors import DomainError
 from ..extensions import db
 from ..mail import outbox as mail_outbox
 from ..models import (
-    SECTOR_LABELS,
     Booking,
     Brochure,
     Course,
@@ -367,7 +368,7 @@ def bookings():
             args=args,
             action=ActionForm(),
             # The place in the queue as the learner sees it, not the stored position.
-            queue_places=booking_service.queue_places(page.items),
+            queue_places=booking_queries.queue_places(page.items),
         ),
         status,
     )
@@ -460,7 +461,7 @@ def booking_move(booking_id: int):
     if getattr(moved, "status", "confirmed") == "waitlisted":
         flash(
             f"Booking {reference} moved. That session is full, so {booking.learner.name} "
-            f"is number {booking_service.queue_place(moved)} on its waiting list.",
+            f"is number {booking_queries.queue_place(moved)} on its waiting list.",
             "success",
         )
     else:

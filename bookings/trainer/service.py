@@ -10,29 +10,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import timefmt
-from ..errors import DomainError
+from ..enums import SECTOR_LABELS
+from ..errors import NoCertificate, NotYourSession, RegisterNotOpen
 from ..extensions import db
-from ..models import SECTOR_LABELS, Booking, Session, User, utcnow
+from ..models import Booking, Session, User, utcnow
 from ..pdf import Document, latin1
 from ..spreadsheet import csv_text
 
 PAST_SESSIONS_SHOWN = 50
 
 
-class NotYourSession(DomainError):
-    """The session is delivered by someone else."""
-
-
-class RegisterNotOpen(DomainError):
-    """Attendance cannot be taken before the session starts."""
-
-
-class NoCertificate(DomainError):
-    """The booking does not (yet) earn a certificate of attendance."""
-
-
 @dataclass
-class SessionRow:
+class SessionFill:
+    """A session with its waiting count, for lists that show how full it is."""
+
     session: Session
     waiting: int
 
@@ -63,7 +54,7 @@ def waiting_counts(session_ids: list[int]) -> dict[int, int]:
 
 def sessions_for(
     user: User, now: datetime | None = None
-) -> tuple[list[SessionRow], list[SessionRow]]:
+) -> tuple[list[SessionFill], list[SessionFill]]:
     """(upcoming, past) sessions the user delivers; staff see every session."""
     now = now or utcnow()
     query = select(Session).options(selectinload(Session.course), selectinload(Session.trainer))
@@ -79,8 +70,8 @@ def sessions_for(
     ).all()
     counts = waiting_counts([s.id for s in (*upcoming, *past)])
     return (
-        [SessionRow(s, counts.get(s.id, 0)) for s in upcoming],
-        [SessionRow(s, counts.get(s.id, 0)) for s in past],
+        [SessionFill(s, counts.get(s.id, 0)) for s in upcoming],
+        [SessionFill(s, counts.get(s.id, 0)) for s in past],
     )
 
 

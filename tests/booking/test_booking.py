@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bookings.booking import service
 from bookings.booking.service import Needs
-from bookings.errors import AlreadyBooked, BookingClosed, NotFound
+from bookings.errors import AlreadyBooked, BookingClosed, NoSuchRecord
 from bookings.extensions import db
 from bookings.models import REFERENCE_ALPHABET, Booking, Session, User
 
@@ -194,7 +194,7 @@ def test_unpublished_course_cannot_be_booked(client):
     learner = make_user()
     login_as(client, learner)
     assert client.get(f"/sessions/{session.id}/book").status_code == 404
-    with pytest.raises(NotFound):
+    with pytest.raises(NoSuchRecord):
         service.book(session.id, learner, Needs())
     assert client.get("/sessions/9999/book").status_code == 404
 

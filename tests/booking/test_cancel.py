@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bookings.booking import service
+from bookings.booking import queries, service
 from bookings.booking.service import Needs
 from bookings.errors import AlreadyBooked, BookingClosed, CancellationRefused
 from bookings.extensions import db
@@ -80,7 +80,7 @@ def test_leaving_the_waiting_list_keeps_places_and_others_positions(client):
     assert fresh(session).seats_taken == 2
     assert outbox_kinds(left.id) == ["booking_cancelled"]
     # The queue moved up: the next waiter is now first in line.
-    assert service.queue_place(fresh(waiting[1])) == 1
+    assert queries.queue_place(fresh(waiting[1])) == 1
 
 
 def test_learner_cannot_cancel_once_the_session_has_started(client):
@@ -274,7 +274,7 @@ def test_waiting_list_email_gives_the_place_in_the_queue_as_it_stands_now():
     late = service.book(session.id, make_user(), Needs(consent=True))
     db.session.commit()
 
-    assert late.waiting_position == 4 and service.queue_place(late) == 2
+    assert late.waiting_position == 4 and queries.queue_place(late) == 2
     body = db.session.scalars(
         select(OutboxMessage.body_text).where(OutboxMessage.booking_id == late.id)
     ).one()

@@ -1,0 +1,27 @@
+"""The data model: users, courses, sessions, bookings, brochures, news, outbox.
+
+Instants are timezone-aware UTC in Python and naive UTC in the database; money
+is integer pence. The database guards the invariants through named constraints.
+One module per part of the product; import the models from here.
+"""
+
+from .base import UTCDateTime, utcnow
+from .booking import REFERENCE_ALPHABET, Booking
+from .catalogue import ONLINE_WITHOUT_LINK, Brochure, Course, NewsPost, Session
+from .outbox import OutboxMessage
+from .people import User, is_staff
+
+__all__ = [
+    "ONLINE_WITHOUT_LINK",
+    "REFERENCE_ALPHABET",
+    "Booking",
+    "Brochure",
+    "Course",
+    "NewsPost",
+    "OutboxMessage",
+    "Session",
+    "UTCDateTime",
+    "User",
+    "is_staff",
+    "utcnow",
+]

@@ -1,0 +1,131 @@
+"""Bookings: one learner's place (or place in the queue) on one session."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..enums import BookingStatus, Sector, check_in
+from ..errors import CancellationRefused, Refusal
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .catalogue import Session
+from .people import User, is_staff
+
+# Booking references avoid characters that are easy to misread (0/O, 1/I/L, 5/S, 2/Z, 8/B).
+REFERENCE_ALPHABET = "3467ACDEFGHJKMNPQRTUVWXY"
+_ACTIVE = f"status <> '{BookingStatus.CANCELLED.value}'"
+
+
+class Booking(db.Model):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint(check_in("status", BookingStatus), name="status_known"),
+        CheckConstraint(check_in("sector", Sector), name="sector_known"),
+        CheckConstraint("price_pence >= 0", name="price_nonneg"),
+        CheckConstraint(
+            f"(status = '{BookingStatus.WAITLISTED.value}') = (waiting_position IS NOT NULL)",
+            name="waiting_position_iff_waitlisted",
+        ),
+        # One active booking per learner per session.
+        Index(
+            "uq_bookings_active_learner_session",
+            "session_id",
+            "learner_id",
+            unique=True,
+            sqlite_where=text(_ACTIVE),
+            postgresql_where=text(_ACTIVE),
+        ),
+        UniqueConstraint("session_id", "waiting_position", name="uq_bookings_waiting_position"),
+        Index("ix_bookings_session_status", "session_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    waiting_position: Mapped[int | None] = mapped_column(Integer)
+    sector: Mapped[str] = mapped_column(String(16))
+    organisation: Mapped[str] = mapped_column(String(160), default="")
+    price_pence: Mapped[int] = mapped_column(Integer)
+    access_needs: Mapped[str] = mapped_column(Text, default="")
+    dietary_needs: Mapped[str] = mapped_column(Text, default="")
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # None until the register is taken: unknown, then attended or absent.
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    session: Mapped[Session] = relationship(back_populates="bookings")
+    learner: Mapped[User] = relationship(back_populates="bookings", foreign_keys=[learner_id])
+
+    @staticmethod
+    def new_reference(prefix: str) -> str:
+        return prefix + "-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != BookingStatus.CANCELLED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == BookingStatus.CANCELLED
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == BookingStatus.WAITLISTED
+
+    @property
+    def has_place(self) -> bool:
+        """A confirmed place: only then does the learner get the online joining link."""
+        return self.status == BookingStatus.CONFIRMED
+
+    def cancellation_refusal(
+        self, by: User | None, now: datetime | None = None
+    ) -> CancellationRefused | None:
+        """Why `by` cannot cancel this booking now, or None when they can.
+
+        The learner may cancel their own booking until the session starts; staff may
+        cancel anyone's, also after the start; by None is the system itself.
+        """
+        staff = is_staff(by)
+        if by is not None and not staff and by.id != self.learner_id:
+            return CancellationRefused(Refusal.NOT_YOUR_BOOKING)
+        if self.status == BookingStatus.CANCELLED:
+            return CancellationRefused(Refusal.ALREADY_CANCELLED)
+        if not staff and (now or utcnow()) >= self.session.starts_at:
+            return CancellationRefused(Refusal.STARTED_NO_CANCEL)
+        return None
+
+    def cancellable_by(self, by: User | None, now: datetime | None = None) -> bool:
+        return self.cancellation_refusal(by, now) is None
+
+    @property
+    def location(self) -> str:
+        """The session's location as this booking's learner may see it."""
+        if self.has_place:
+            return self.session.location
+        if self.status == BookingStatus.CANCELLED and self.session.is_online:
+            return "Online"  # no promise of a link for a booking that is over
+        return self.session.public_location
+
+    def __repr__(self) -> str:
+        return f"<Booking {self.reference} {self.status}>"
