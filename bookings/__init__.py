@@ -133,7 +133,7 @@ def create_app(config=None) -> Flask:
         return user if user is not None and user.matches_session_id(user_id) else None
 
     if app.config.get("OUTBOX_SEND_IN_PROCESS") and not app.testing:
-        from .mail.outbox import start_background_sender
+        from .mail.outbox.worker import start_background_sender
 
         start_background_sender(app)
 

@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from .enums import ROLES, SECTORS
+from .enums import ROLES, SECTORS, Role
 from .extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -35,7 +35,7 @@ def demo():
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--name", required=True, help="The person's full name.")
-@click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default=Role.LEARNER.value, show_default=True)
 @click.option("--sector", type=click.Choice(SECTORS), default=None)
 @click.option("--organisation", default="", help="Organisation the person works for.")
 @click.password_option("--password", help="Prompted for when not given.")
@@ -82,7 +82,7 @@ def catalogue_import(csv_file):
 @click.option("--limit", type=int, default=None, help="Stop after this many messages.")
 def outbox_send(loop, limit):
     """Deliver pending email, retrying temporary failures with back-off."""
-    from .mail.outbox import run_sender
+    from .mail.outbox.worker import run_sender
 
     run_sender(loop=loop, limit=limit, echo=click.echo)
 

@@ -128,7 +128,7 @@ def reminder(booking: Booking) -> Email:
 
 def password_reset(user: User, link: str) -> Email:
     """A link to choose a new password."""
-    minutes = current_app.config.get("PASSWORD_RESET_MAX_AGE", 3600) // 60
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     text, html = _render("password_reset", user=user, link=link, minutes=minutes)
     return Email(
         kind="password_reset",

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from ..enums import BookingStatus, SessionStatus
 from ..extensions import db
 from ..models import Booking, Session, utcnow
 from . import messages, outbox
@@ -24,9 +25,9 @@ def queue_reminders(now: datetime | None = None) -> int:
         select(Booking)
         .join(Booking.session)
         .where(
-            Booking.status == "confirmed",
+            Booking.status == BookingStatus.CONFIRMED,
             Booking.reminder_sent_at.is_(None),
-            Session.status == "scheduled",
+            Session.status == SessionStatus.SCHEDULED,
             Session.starts_at > now,
             Session.starts_at <= now + REMINDER_WINDOW,
         )
@@ -39,7 +40,7 @@ def queue_reminders(now: datetime | None = None) -> int:
             .where(
                 Booking.id == booking.id,
                 Booking.reminder_sent_at.is_(None),
-                Booking.status == "confirmed",
+                Booking.status == BookingStatus.CONFIRMED,
             )
             .values(reminder_sent_at=now)
             .execution_options(synchronize_session=False)
