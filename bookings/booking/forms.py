@@ -22,13 +22,8 @@ def _needs_field(label: str) -> TextAreaField:
     )
 
 
-class BookingForm(FlaskForm):
-    access_needs = _needs_field("Access needs")
-    dietary_needs = _needs_field("Dietary needs")
-    consent = BooleanField(
-        "Keep my details for this course",
-        validators=[DataRequired("Tick the box so we may keep your details for this course.")],
-    )
+class NeedsFields:
+    """For forms with access_needs, dietary_needs and consent fields (learner or staff)."""
 
     def needs(self) -> Needs:
         return Needs(
@@ -36,6 +31,15 @@ class BookingForm(FlaskForm):
             dietary=self.dietary_needs.data or "",
             consent=bool(self.consent.data),
         )
+
+
+class BookingForm(NeedsFields, FlaskForm):
+    access_needs = _needs_field("Access needs")
+    dietary_needs = _needs_field("Dietary needs")
+    consent = BooleanField(
+        "Keep my details for this course",
+        validators=[DataRequired("Tick the box so we may keep your details for this course.")],
+    )
 
 
 class BookingWithSectorForm(BookingForm):

@@ -3,17 +3,18 @@
 Each row is checked in full before anything is written, then written inside its
 own savepoint, so a bad row is reported with its line number while the good rows
 still go in. Courses, trainers and existing sessions are loaded once up front,
-not once per row. The caller commits.
+not once per row. The caller commits; `import_upload` first refuses a bad file whole.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TextIO
 
 from sqlalchemy import func, select
@@ -22,7 +23,7 @@ from tqdm import tqdm
 
 from ..booking.schedule import reschedule_session
 from ..booking.service import fill_from_waiting_list
-from ..errors import ImportRowError
+from ..errors import DomainError, ImportFileError, ImportRowError
 from ..extensions import db
 from ..models import Course, Session, User
 from ..timefmt import from_local
@@ -58,46 +59,33 @@ class ImportReport:
     waiting_promoted: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
-    def counts(self) -> tuple[int, int, int, int, int]:
-        return (
-            self.courses_created,
-            self.courses_updated,
-            self.sessions_created,
-            self.sessions_updated,
-            self.waiting_promoted,
-        )
+    def counts(self) -> dict[str, int]:
+        """The numbers so far, to put back when the database refuses a row."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "rejected"}
 
-    def restore_counts(self, counts: tuple[int, int, int, int, int]) -> None:
-        (
-            self.courses_created,
-            self.courses_updated,
-            self.sessions_created,
-            self.sessions_updated,
-            self.waiting_promoted,
-        ) = counts
+    def restore_counts(self, counts: dict[str, int]) -> None:
+        for name, count in counts.items():
+            setattr(self, name, count)
 
     def reject(self, line: int, reason: str) -> None:
         self.rejected.append((line, reason))
 
     def summary(self) -> str:
-        rejected = len(self.rejected)
+        promoted = self.waiting_promoted
         return (
-            f"Imported {self.rows_imported} row{'s' if self.rows_imported != 1 else ''}: "
-            f"{self.courses_created} course{'s' if self.courses_created != 1 else ''} created, "
-            f"{self.courses_updated} updated; "
-            f"{self.sessions_created} session{'s' if self.sessions_created != 1 else ''} "
-            f"created, {self.sessions_updated} updated. "
-            + (
-                f"{self.waiting_promoted} waiting learner"
-                f"{'s' if self.waiting_promoted != 1 else ''} given a place. "
-                if self.waiting_promoted
-                else ""
-            )
-            + f"{rejected} row{'s' if rejected != 1 else ''} rejected."
+            f"Imported {_many(self.rows_imported, 'row')}: "
+            f"{_many(self.courses_created, 'course')} created, {self.courses_updated} updated; "
+            f"{_many(self.sessions_created, 'session')} created, {self.sessions_updated} updated. "
+            + (f"{_many(promoted, 'waiting learner')} given a place. " if promoted else "")
+            + f"{_many(len(self.rejected), 'row')} rejected."
         )
 
     def rejected_lines(self) -> list[str]:
         return [f"Line {line}: {reason}" for line, reason in self.rejected]
+
+
+def _many(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 @dataclass
@@ -122,10 +110,7 @@ def parse_price(value: str, column: str) -> int | None:
         return None
     if not PRICE_RE.match(value):
         raise ImportRowError(f"{column} must be an amount in pounds such as 45.00, not {value!r}")
-    try:
-        pence = int(Decimal(value) * 100)
-    except InvalidOperation as exc:  # pragma: no cover - the pattern already checked
-        raise ImportRowError(f"{column} is not an amount: {value!r}") from exc
+    pence = int(Decimal(value) * 100)  # the pattern has made sure Decimal takes it
     if pence > MAX_PRICE_PENCE:
         raise ImportRowError(f"{column} is more than £100,000")
     return pence
@@ -208,19 +193,17 @@ class _Catalogue:
     def __init__(self, rows: list[ImportLine]):
         slugs = {row.slug for row in rows}
         emails = {row.trainer_email.lower() for row in rows if row.trainer_email}
-        self.courses: dict[str, Course] = {}
-        self.sessions: dict[tuple[int, datetime], Session] = {}
-        self.trainers: dict[str, User] = {}
-        for chunk in _chunks(sorted(slugs)):
-            for course in db.session.scalars(select(Course).where(Course.slug.in_(chunk))):
-                self.courses[course.slug] = course
+        self.courses: dict[str, Course] = {
+            c.slug: c for c in _load(select(Course), Course.slug, sorted(slugs))
+        }
         course_ids = [c.id for c in self.courses.values()]
-        for chunk in _chunks(course_ids):
-            for session in db.session.scalars(select(Session).where(Session.course_id.in_(chunk))):
-                self.sessions[(session.course_id, session.starts_at)] = session
-        for chunk in _chunks(sorted(emails)):
-            for user in db.session.scalars(select(User).where(func.lower(User.email).in_(chunk))):
-                self.trainers[user.email.lower()] = user
+        self.sessions: dict[tuple[int, datetime], Session] = {
+            (s.course_id, s.starts_at): s
+            for s in _load(select(Session), Session.course_id, course_ids)
+        }
+        self.trainers: dict[str, User] = {
+            u.email.lower(): u for u in _load(select(User), func.lower(User.email), sorted(emails))
+        }
         self.touched_courses: set[str] = set()
 
     def trainer(self, email: str) -> User | None:
@@ -234,9 +217,10 @@ class _Catalogue:
         return user
 
 
-def _chunks(items: list, size: int = 500):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _load(query, column, values: list, size: int = 500):
+    """The rows of query whose column is one of values, asked for in chunks of size."""
+    for start in range(0, len(values), size):
+        yield from db.session.scalars(query.where(column.in_(values[start : start + size])))
 
 
 def _check_row_against_catalogue(row: ImportLine, catalogue: _Catalogue) -> User | None:
@@ -300,7 +284,7 @@ def _write_row(row: ImportLine, trainer: User | None, catalogue: _Catalogue, rep
     if not changed:
         return
     moved = changed & {"ends_at", "venue_name", "venue_address", "online_url"}
-    if moved and session.status == "scheduled":
+    if moved and session.is_scheduled:
         # The same path as a staff reschedule: a higher revision and a calendar
         # update to everyone booked or waiting.
         reschedule_session(
@@ -381,3 +365,35 @@ def import_csv(stream: TextIO, progress: bool = True) -> ImportReport:
         report.rows_imported += 1
     report.rejected.sort()
     return report
+
+
+def decode_upload(raw: bytes) -> str:
+    """An uploaded file as text; ImportFileError when it is not UTF-8, empty or has no header."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            "The file is not UTF-8 text. In Excel, save it as 'CSV UTF-8'."
+        ) from exc
+    if not text.strip():
+        raise ImportFileError("The file is empty. Choose the CSV file of courses and sessions.")
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error:
+        header = []
+    problem = header_problem(header)
+    if problem:
+        raise ImportFileError(
+            f"The first line of the file must name the columns; it has {problem}. "
+            "The columns are listed below."
+        )
+    return text
+
+
+def import_upload(raw: bytes) -> ImportReport:
+    """Import an uploaded file; ImportFileError says why the whole file was refused."""
+    text = decode_upload(raw)
+    try:
+        return import_csv(io.StringIO(text, newline=""), progress=False)
+    except (DomainError, ValueError, csv.Error) as exc:
+        raise ImportFileError(f"The file could not be imported: {exc}") from exc

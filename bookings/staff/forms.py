@@ -35,6 +35,7 @@ from wtforms.validators import (
 )
 
 from .. import timefmt
+from ..booking.forms import NeedsFields
 from ..enums import BOOKING_STATUSES, ROLES, SECTOR_LABELS
 
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -216,6 +217,14 @@ class _SessionDetails:
     def booking_deadline(self) -> datetime | None:
         return local_instant(self.deadline_day.data, self.deadline_time.data)
 
+    def details(self) -> dict:
+        return {
+            "capacity": self.capacity.data,
+            "trainer_id": self.trainer_id.data,
+            "booking_deadline": self.booking_deadline,
+            "notes": self.notes.data or "",
+        }
+
 
 class SessionForm(_TimeAndPlace, _SessionDetails, FlaskForm):
     course_id = SelectField("Course", coerce=int, validate_choice=True)
@@ -269,7 +278,7 @@ class OutboxSearchForm(FlaskForm):
     )
 
 
-class BookOnBehalfForm(FlaskForm):
+class BookOnBehalfForm(NeedsFields, FlaskForm):
     session_id = SelectField("Session", coerce=int, validate_choice=True)
     learner_email = EmailField(
         "Learner's email address",

@@ -162,6 +162,23 @@ def test_staff_cancel_a_booking_and_the_learner_is_told(as_staff, learner, sessi
     assert "Our training team has cancelled your booking" in message.body_text
 
 
+def test_staff_can_cancel_a_booking_from_the_list_after_the_session_has_started(
+    as_staff, learner, session_of, trainer
+):
+    started = session_of(trainer, starts_in=timedelta(hours=-1))
+    booking = make_booking(started, learner)
+    cancel_path = f"/staff/bookings/{booking.id}/cancel"
+
+    listing = as_staff.get(f"/staff/bookings?q={booking.reference}").get_data(as_text=True)
+    assert f'href="{cancel_path}"' in listing
+
+    response = post_form(as_staff, cancel_path, {})
+
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == "cancelled"
+
+
 def test_staff_move_a_booking_to_another_date_of_the_same_course(
     as_staff, learner, session_of, trainer
 ):

@@ -1,0 +1,137 @@
+"""Staff pages for sessions: list, add, edit details, reschedule, cancel."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ... import timefmt
+from ...booking import schedule
+from ...extensions import db
+from ...models import Session
+from ...trainer.queries import waiting_counts
+from ...web import committing
+from .. import queries, service
+from ..forms import CancelSessionForm, RescheduleForm, SessionEditForm, SessionForm, options
+from .base import FormPage, bp, page_of
+
+
+def _session_choices(form, session: Session | None = None) -> None:
+    if hasattr(form, "course_id"):
+        form.course_id.choices = options([(c.id, c.title) for c in queries.courses()])
+    trainers = list(queries.trainers())
+    if session is not None and session.trainer and session.trainer not in trainers:
+        trainers.append(session.trainer)  # keep a deactivated trainer selectable
+    form.trainer_id.choices = options(
+        [(0, "No trainer yet")] + [(t.id, f"{t.name} ({t.email})") for t in trainers]
+    )
+
+
+@bp.get("/sessions")
+def sessions():
+    show = "past" if request.args.get("show") == "past" else "upcoming"
+    course_id = request.args.get("course", type=int) or 0
+    page = page_of(queries.sessions_query(course_id, show))
+    return render_template(
+        "staff/sessions.html",
+        page=page,
+        show=show,
+        course_id=course_id,
+        courses=queries.courses(),
+        waiting=waiting_counts([s.id for s in page.items]),
+    )
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+def session_new():
+    form = SessionForm()
+    _session_choices(form)
+    page = FormPage("staff/session_form.html", form)
+    if request.method == "GET":
+        form.course_id.data = request.args.get("course", type=int)
+        form.capacity.data = form.capacity.data if form.capacity.data is not None else 12
+    if not form.validate_on_submit():
+        return page.shown()
+    with committing(form) as outcome:
+        session = service.create_session(
+            course_id=form.course_id.data,
+            starts_at=form.starts_at,
+            ends_at=form.ends_at,
+            **form.details(),
+            **form.place(),
+        )
+    if outcome.refused:
+        return page.shown()
+    flash(f"Added {queries.session_label(session)}.", "success")
+    return redirect(url_for("staff.sessions"), 303)
+
+
+def _promoted_message(count: int) -> str:
+    if not count:
+        return "Session saved."
+    return (
+        f"Session saved. {count} learner{'s' if count != 1 else ''} on the waiting list "
+        f"{'have' if count != 1 else 'has'} been given a place and emailed."
+    )
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+def session_edit(session_id: int):
+    session = db.get_or_404(Session, session_id)
+    form = SessionEditForm(obj=session)
+    form.confirmed = session.seats_taken
+    form.starts_at = session.starts_at
+    _session_choices(form, session)
+    page = FormPage("staff/session_edit.html", form, session=session)
+    if request.method == "GET":
+        form.trainer_id.data = session.trainer_id or 0
+        if session.booking_deadline:
+            local = timefmt.to_local(session.booking_deadline)
+            form.deadline_day.data, form.deadline_time.data = local.date(), local.time()
+    if not form.validate_on_submit():
+        return page.shown()
+    with committing(form) as outcome:
+        promoted = service.update_session_details(session, **form.details())
+    if outcome.refused:
+        return page.shown()
+    flash(_promoted_message(len(promoted)), "success")
+    return redirect(url_for("staff.sessions"), 303)
+
+
+@bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
+def session_reschedule(session_id: int):
+    session = db.get_or_404(Session, session_id)
+    form = RescheduleForm(obj=session)
+    page = FormPage("staff/session_reschedule.html", form, session=session)
+    if request.method == "GET":
+        start, end = timefmt.to_local(session.starts_at), timefmt.to_local(session.ends_at)
+        form.day.data, form.starts.data, form.ends.data = start.date(), start.time(), end.time()
+    if not form.validate_on_submit():
+        return page.shown()
+    with committing(form, field="day") as outcome:
+        schedule.reschedule_session(
+            session.id,
+            starts_at=form.starts_at,
+            ends_at=form.ends_at,
+            by=current_user,
+            **form.place(),
+        )
+    if outcome.refused:
+        return page.shown()
+    flash("Session rescheduled; everyone booked has been sent the new details.", "success")
+    return redirect(url_for("staff.sessions"), 303)
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+def session_cancel(session_id: int):
+    session = db.get_or_404(Session, session_id)
+    form = CancelSessionForm()
+    page = FormPage("staff/session_cancel.html", form, session=session)
+    if not form.validate_on_submit():
+        return page.shown()
+    with committing(form, field="confirm") as outcome:
+        schedule.cancel_session(session.id, by=current_user, reason=form.reason.data or "")
+    if outcome.refused:
+        return page.shown()
+    flash("Session cancelled; everyone booked or waiting has been told.", "success")
+    return redirect(url_for("staff.sessions"), 303)
