@@ -5,15 +5,17 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
+from .enums import Role
 
-def role_required(*roles: str):
+
+def role_required(*roles: Role):
     """Signed-in users with one of roles; staff pass every guard. Others get a 403 page."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if current_user.role != "staff" and current_user.role not in roles:
+            if not current_user.is_staff and current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
 
@@ -22,5 +24,5 @@ def role_required(*roles: str):
     return decorator
 
 
-staff_required = role_required("staff")
-trainer_required = role_required("trainer")
+staff_required = role_required(Role.STAFF)
+trainer_required = role_required(Role.TRAINER)

@@ -3,6 +3,7 @@
 from flask import Flask, Response, request
 
 from .extensions import csrf, db
+from .web import committing
 
 CONSTANT_BODY = b"<!doctype html><title>ok</title><p>ok</p>\n" * 20
 
@@ -18,9 +19,9 @@ def register(app: Flask) -> None:
         """One plain row per POST: the baseline beside booking a place."""
         from sqlalchemy import text
 
-        db.session.execute(
-            text("INSERT INTO bench_rows (note) VALUES (:note)"),
-            {"note": request.form.get("note", "x")[:100]},
-        )
-        db.session.commit()
+        with committing():
+            db.session.execute(
+                text("INSERT INTO bench_rows (note) VALUES (:note)"),
+                {"note": request.form.get("note", "x")[:100]},
+            )
         return Response(b"ok\n", mimetype="text/plain")

@@ -6,32 +6,24 @@ import secrets
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from .. import timefmt
 from ..booking import service as booking_service
-from ..enums import ROLES, SECTORS
+from ..enums import ROLES, SECTORS, OutboxStatus, Role
 from ..errors import AccountError, EmailTaken
 from ..extensions import db
 from ..mail import messages, outbox
-from ..models import Booking, OutboxMessage, Session, User, utcnow
+from ..models import Booking, OutboxMessage, User, utcnow
+from .queries import emails_to, find_by_email, normalise_email, upcoming_sessions_taught
 
 MIN_PASSWORD_LENGTH = 10
 RESET_SALT = "password-reset"
+EMAIL_TAKEN = "An account with that email address already exists."
 # Compared against when no account matches, so a wrong address costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method="scrypt")
-
-
-def normalise_email(email: str) -> str:
-    return email.strip()
-
-
-def find_by_email(email: str) -> User | None:
-    return db.session.scalar(
-        select(User).where(func.lower(User.email) == normalise_email(email).lower())
-    )
 
 
 def create_user(
@@ -39,17 +31,17 @@ def create_user(
     name: str,
     password: str,
     *,
-    role: str = "learner",
+    role: str = Role.LEARNER,
     sector: str | None = None,
     organisation: str = "",
 ) -> User:
     """Add a user to the current transaction; raises EmailTaken when the address is in use."""
     if role not in ROLES:
-        raise AccountError(f"Role must be one of {', '.join(ROLES)}.")
+        raise AccountError(f"Role must be one of {', '.join(ROLES)}.", field="role")
     if sector is not None and sector not in SECTORS:
-        raise AccountError(f"Sector must be one of {', '.join(SECTORS)}.")
+        raise AccountError(f"Sector must be one of {', '.join(SECTORS)}.", field="sector")
     if find_by_email(email):
-        raise EmailTaken("An account with that email address already exists.")
+        raise EmailTaken(EMAIL_TAKEN, field="email")
     user = User(
         email=normalise_email(email),
         name=name.strip(),
@@ -58,13 +50,13 @@ def create_user(
         organisation=organisation.strip(),
     )
     user.set_password(password)
-    db.session.add(user)
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
     except IntegrityError as exc:
         # Someone registered the same address a moment ago: the unique index decides.
-        db.session.rollback()
-        raise EmailTaken("An account with that email address already exists.") from exc
+        raise EmailTaken(EMAIL_TAKEN, field="email") from exc
     return user
 
 
@@ -84,7 +76,7 @@ def record_sign_in(user: User) -> None:
 
 def update_profile(user: User, *, name: str, organisation: str, sector: str) -> None:
     if sector not in SECTORS:
-        raise AccountError(f"Sector must be one of {', '.join(SECTORS)}.")
+        raise AccountError(f"Sector must be one of {', '.join(SECTORS)}.", field="sector")
     user.name = name.strip()
     user.organisation = organisation.strip()
     user.sector = sector
@@ -187,11 +179,7 @@ def personal_data(user: User) -> dict:
                 "queued_at": instant(m.created_at),
                 "sent_at": instant(m.sent_at),
             }
-            for m in db.session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.user_id == user.id)
-                .order_by(OutboxMessage.created_at, OutboxMessage.id)
-            )
+            for m in emails_to(user)
         ],
     }
 
@@ -204,21 +192,17 @@ def erase_account(user: User) -> None:
     details, so attendance figures still add up.
     """
 
-    if user.role == "staff":
+    if user.is_staff:
         raise AccountError("Staff accounts are closed by another member of staff.")
     now = utcnow()
-    teaching = db.session.scalar(
-        select(func.count())
-        .select_from(Session)
-        .where(Session.trainer_id == user.id, Session.status == "scheduled", Session.ends_at > now)
-    )
+    teaching = upcoming_sessions_taught(user, now)
     if teaching:
         raise AccountError(
             f"You are the trainer for {teaching} upcoming session{'s' if teaching != 1 else ''}. "
             "Please ask us to give them to another trainer before you close your account."
         )
     for booking in list(user.bookings):
-        if booking.status != "cancelled" and booking.session.starts_at > now:
+        if booking.is_active and booking.session.starts_at > now:
             booking_service.cancel(booking.id, by=user)
     db.session.execute(
         update(Booking)
@@ -228,7 +212,7 @@ def erase_account(user: User) -> None:
     # Delivered messages hold the person's name and address; queued ones still go out.
     db.session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.user_id == user.id, OutboxMessage.status != "pending"
+            OutboxMessage.user_id == user.id, OutboxMessage.status != OutboxStatus.PENDING
         )
     )
     user.name = "Erased account"

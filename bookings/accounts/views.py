@@ -19,8 +19,9 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..errors import AccountError, EmailTaken
-from ..extensions import db, limiter
+from ..errors import EmailTaken
+from ..extensions import limiter
+from ..web import committing
 from . import service
 from .forms import (
     ChangePasswordForm,
@@ -79,23 +80,25 @@ def register():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                user = service.create_user(
-                    form.email.data,
-                    form.name.data,
-                    form.password.data,
-                    sector=form.sector.data,
-                    organisation=form.organisation.data or "",
-                )
+                with committing(form, reraise=(EmailTaken,)) as outcome:
+                    user = service.create_user(
+                        form.email.data,
+                        form.name.data,
+                        form.password.data,
+                        sector=form.sector.data,
+                        organisation=form.organisation.data or "",
+                    )
+                    service.record_sign_in(user)
             except EmailTaken as exc:
+                # The address may be theirs already: point them to where they can get in.
                 form.email.errors.append(
                     f"{exc} Sign in instead, or reset your password if you have forgotten it."
                 )
             else:
-                service.record_sign_in(user)
-                db.session.commit()
-                _start_signed_in_session(user)
-                flash(f"Welcome, {user.name}. Your account is ready.", "success")
-                return redirect(next_url or "/")
+                if not outcome.refused:
+                    _start_signed_in_session(user)
+                    flash(f"Welcome, {user.name}. Your account is ready.", "success")
+                    return redirect(next_url or "/")
         return render_template("accounts/register.html", form=form, next_url=next_url), 400
     return render_template("accounts/register.html", form=form, next_url=next_url)
 
@@ -117,8 +120,8 @@ def login():
                     "This account is closed. Please contact us if you need it again."
                 )
             else:
-                service.record_sign_in(user)
-                db.session.commit()
+                with committing():
+                    service.record_sign_in(user)
                 _start_signed_in_session(user, remember=form.remember.data)
                 flash(f"Signed in as {user.name}.", "success")
                 return redirect(next_url or "/")
@@ -143,8 +146,8 @@ def request_reset():
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("accounts/reset_request.html", form=form), 400
-        service.request_password_reset(form.email.data)
-        db.session.commit()
+        with committing():
+            service.request_password_reset(form.email.data)
         return render_template("accounts/reset_sent.html", email=form.email.data)
     return render_template("accounts/reset_request.html", form=form)
 
@@ -159,8 +162,8 @@ def reset_password(token: str):
     form = NewPasswordForm()
     if request.method == "POST":
         if form.validate_on_submit():
-            service.set_new_password(user, form.password.data)
-            db.session.commit()
+            with committing():
+                service.set_new_password(user, form.password.data)
             flash(
                 "Your password is changed and anyone signed in to your account elsewhere "
                 "is signed out. Please sign in with your new password.",
@@ -177,15 +180,16 @@ def account():
     form = ProfileForm(obj=current_user)
     if request.method == "POST":
         if form.validate_on_submit():
-            service.update_profile(
-                current_user,
-                name=form.name.data,
-                organisation=form.organisation.data or "",
-                sector=form.sector.data,
-            )
-            db.session.commit()
-            flash("Your details are saved.", "success")
-            return redirect(url_for("accounts.account"))
+            with committing(form) as outcome:
+                service.update_profile(
+                    current_user,
+                    name=form.name.data,
+                    organisation=form.organisation.data or "",
+                    sector=form.sector.data,
+                )
+            if not outcome.refused:
+                flash("Your details are saved.", "success")
+                return redirect(url_for("accounts.account"))
         return _account_page(form), 400
     return _account_page(form)
 
@@ -216,8 +220,8 @@ def change_password():
     remembered = request.cookies.get(
         current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
     )
-    service.set_new_password(current_user, form.password.data)
-    db.session.commit()
+    with committing():
+        service.set_new_password(current_user, form.password.data)
     # This browser stays signed in under the new password's session id.
     login_user(current_user._get_current_object(), remember=bool(remembered))
     flash(
@@ -230,8 +234,8 @@ def change_password():
 @bp.post("/account/calendar-link")
 @login_required
 def replace_calendar_link():
-    service.replace_calendar_token(current_user)
-    db.session.commit()
+    with committing():
+        service.replace_calendar_token(current_user)
     flash("Your calendar link is replaced. The old link no longer works.", "success")
     return redirect(url_for("accounts.account"))
 
@@ -258,13 +262,11 @@ def erase():
         if not current_user.check_password(form.password.data):
             form.password.errors.append("That password is not right.")
             return render_template("accounts/erase.html", form=form), 400
-        try:
+        # A refusal is flashed and shown on the account page, where the reason can be acted on.
+        with committing() as outcome:
             service.erase_account(current_user)
-        except AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        if outcome.refused:
             return redirect(url_for("accounts.account"))
-        db.session.commit()
         logout_user()
         flash("Your account is closed and your details are erased.", "success")
         return redirect(url_for("catalogue.home"))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from ..enums import SECTORS, SESSION_STATUSES
+
 PRICES = {
     "type": "object",
     "description": "Price for each sector in pence; 0 is free.",
-    "required": ["voluntary", "private"],
+    "required": list(SECTORS),
     "additionalProperties": False,
-    "properties": {
-        "voluntary": {"type": "integer", "minimum": 0},
-        "private": {"type": "integer", "minimum": 0},
-    },
+    "properties": {sector: {"type": "integer", "minimum": 0} for sector in SECTORS},
 }
 
 SESSION = {
@@ -61,7 +60,7 @@ SESSION = {
             "minimum": 0,
             "description": "How many people are on the waiting list.",
         },
-        "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
+        "status": {"type": "string", "enum": list(SESSION_STATUSES)},
         "url": {
             "type": "string",
             "format": "uri",

@@ -6,16 +6,15 @@ number of statements, whatever its length.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 
 from flask import Blueprint, current_app, jsonify, request, url_for
-from sqlalchemy import Integer, bindparam, func, select
 
-from ..extensions import db
-from ..models import Booking, Course, Session, utcnow
+from ..enums import Sector
+from ..models import Course
 from ..timefmt import from_local, to_local
+from ..trainer.queries import waiting_counts
+from . import queries
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -91,8 +90,12 @@ def _iso(instant: datetime) -> str:
     return to_local(instant).isoformat(timespec="seconds")
 
 
-def _prices(course: Course) -> dict:
-    return {"voluntary": course.price_voluntary_pence, "private": course.price_private_pence}
+def _prices(priced) -> dict:
+    """The price for each sector of priced, a Course or a row with its price columns."""
+    return {
+        Sector.VOLUNTARY: priced.price_voluntary_pence,
+        Sector.PRIVATE: priced.price_private_pence,
+    }
 
 
 def _page_answer(items: list, rows: list, page: int, per_page: int, endpoint: str) -> dict:
@@ -105,7 +108,7 @@ def _page_answer(items: list, rows: list, page: int, per_page: int, endpoint: st
 
 
 def session_item(row, waiting: int) -> dict:
-    """One session as the API gives it; row holds the columns of SESSION_COLUMNS."""
+    """One session as the API gives it; row holds the columns of queries.SESSION_COLUMNS."""
     course_url = url_for("catalogue.course", slug=row.slug)
     return {
         "id": row.id,
@@ -123,7 +126,7 @@ def session_item(row, waiting: int) -> dict:
         "status": row.status,
         "url": _absolute(f"{course_url}#session-{row.id}"),
         "book_url": _absolute(f"/sessions/{row.id}/book"),
-        "prices": {"voluntary": row.price_voluntary_pence, "private": row.price_private_pence},
+        "prices": _prices(row),
     }
 
 
@@ -143,76 +146,11 @@ def course_item(course: Course, session_ids: list[int]) -> dict:
 @bp.get("/v1/courses")
 def courses():
     page, per_page = _paging()
-    rows = list(
-        db.session.scalars(
-            select(Course)
-            .where(Course.published)
-            .order_by(Course.title, Course.id)
-            .limit(per_page + 1)
-            .offset((page - 1) * per_page)
-        )
-    )
+    rows = queries.course_page(page, per_page)
     shown = rows[:per_page]
-    upcoming: dict[int, list[int]] = defaultdict(list)
-    if shown:
-        for course_id, session_id in db.session.execute(
-            select(Session.course_id, Session.id)
-            .where(
-                Session.course_id.in_([c.id for c in shown]),
-                Session.status == "scheduled",
-                Session.starts_at > utcnow(),
-            )
-            .order_by(Session.starts_at, Session.id)
-        ):
-            upcoming[course_id].append(session_id)
+    upcoming = queries.upcoming_session_ids([c.id for c in shown])
     items = [course_item(c, upcoming.get(c.id, [])) for c in shown]
     return jsonify(_page_answer(items, rows, page, per_page, "api.courses"))
-
-
-# What a session item shows, read as plain rows: building Session and Course
-# objects (every column) took a quarter of the request.
-SESSION_COLUMNS = (
-    Session.id,
-    Session.starts_at,
-    Session.ends_at,
-    Session.venue_name,
-    Session.venue_address,
-    Session.online_url,
-    Session.capacity,
-    Session.seats_taken,
-    Session.status,
-    Course.slug,
-    Course.title,
-    Course.price_voluntary_pence,
-    Course.price_private_pence,
-)
-WAITING_COUNTS = (
-    select(Booking.session_id, func.count(Booking.id))
-    .where(
-        Booking.session_id.in_(bindparam("session_ids", expanding=True)),
-        Booking.status == "waitlisted",
-    )
-    .group_by(Booking.session_id)
-)
-
-
-@lru_cache(maxsize=4)
-def _sessions_statement(before: bool, by_course: bool):
-    """The page of sessions for one shape of filters, built once; values are bound."""
-    instant = Session.starts_at.type
-    conditions = [Course.published, Session.starts_at >= bindparam("from", type_=instant)]
-    if before:
-        conditions.append(Session.starts_at < bindparam("to", type_=instant))
-    if by_course:
-        conditions.append(Course.slug == bindparam("course"))
-    return (
-        select(*SESSION_COLUMNS)
-        .join(Session.course)
-        .where(*conditions)
-        .order_by(Session.starts_at, Session.id)
-        .limit(bindparam("limit", type_=Integer()))
-        .offset(bindparam("offset", type_=Integer()))
-    )
 
 
 @bp.get("/v1/sessions")
@@ -223,22 +161,9 @@ def sessions():
     if starts_from and starts_before and starts_before <= starts_from:
         raise BadParameter("to", "to must be after from.")
     slug = request.args.get("course", "").strip()
-    rows = db.session.execute(
-        _sessions_statement(starts_before is not None, bool(slug)),
-        {
-            "from": starts_from or utcnow(),
-            "to": starts_before,
-            "course": slug,
-            "limit": per_page + 1,
-            "offset": (page - 1) * per_page,
-        },
-    ).all()
+    rows = queries.session_rows(starts_from, starts_before, slug, page, per_page)
     shown = rows[:per_page]
-    waiting: dict[int, int] = {}
-    if shown:
-        waiting = dict(
-            db.session.execute(WAITING_COUNTS, {"session_ids": [r.id for r in shown]}).all()
-        )
+    waiting = waiting_counts([r.id for r in shown])
     items = [session_item(r, waiting.get(r.id, 0)) for r in shown]
     return jsonify(_page_answer(items, rows, page, per_page, "api.sessions"))
 

@@ -12,20 +12,18 @@ import io
 import os
 import secrets
 import tempfile
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from .. import timefmt
 from ..enums import SECTOR_LABELS, SECTORS
 from ..errors import BrochureRejected
 from ..extensions import db
-from ..models import Brochure, Course, Session, User, utcnow
+from ..models import Brochure, User, utcnow
 from ..pdf import Document
+from .queries import brochure_courses, catalogue_changes
 
 PDF_MAGIC = b"%PDF-"
 
@@ -40,24 +38,6 @@ def cache_dir() -> Path:
     path = Path(current_app.instance_path) / "brochures-cache"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def current_upload(sector: str) -> Brochure | None:
-    """The newest upload for the sector that staff have not withdrawn."""
-    return db.session.scalar(
-        select(Brochure)
-        .where(Brochure.sector == sector, Brochure.withdrawn.is_(False))
-        .order_by(Brochure.uploaded_at.desc(), Brochure.id.desc())
-        .limit(1)
-    )
-
-
-def uploads(sector: str | None = None) -> list[Brochure]:
-    """Every upload, newest first."""
-    query = select(Brochure).order_by(Brochure.uploaded_at.desc(), Brochure.id.desc())
-    if sector:
-        query = query.where(Brochure.sector == sector)
-    return db.session.scalars(query).all()
 
 
 def upload_path(brochure: Brochure) -> Path:
@@ -130,44 +110,13 @@ def _write_atomically(path: Path, content: bytes) -> None:
 def catalogue_fingerprint(sector: str, now: datetime | None = None) -> str:
     """Changes whenever anything the sector's brochure shows may have changed."""
     now = now or utcnow()
-    course_stats = db.session.execute(
-        select(func.max(Course.updated_at), func.count(Course.id))
-    ).one()
-    session_stats = db.session.execute(
-        select(func.max(Session.updated_at), func.count(Session.id))
-    ).one()
     parts = [
         sector,
         current_app.config["ORG_NAME"],
         timefmt.to_local(now).date().isoformat(),
-        *(str(v) for v in course_stats),
-        *(str(v) for v in session_stats),
+        *(str(v) for v in catalogue_changes()),
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
-
-
-@dataclass
-class BrochureCourse:
-    course: Course
-    sessions: list[Session]
-
-
-def brochure_courses(now: datetime | None = None) -> list[BrochureCourse]:
-    """Published courses with their upcoming scheduled sessions, by category and title."""
-    now = now or utcnow()
-    courses = db.session.scalars(
-        select(Course)
-        .where(Course.published.is_(True))
-        .order_by(Course.category, Course.title)
-        .options(selectinload(Course.sessions))
-    ).all()
-    return [
-        BrochureCourse(
-            course,
-            [s for s in course.sessions if s.status == "scheduled" and s.starts_at > now],
-        )
-        for course in courses
-    ]
 
 
 def generate_pdf(sector: str, now: datetime | None = None) -> bytes:
@@ -224,29 +173,3 @@ def generated_pdf(sector: str) -> bytes:
         stale.unlink(missing_ok=True)
     _write_atomically(path, content)
     return content
-
-
-@dataclass
-class BrochureInfo:
-    sector: str
-    label: str
-    upload: Brochure | None
-    updated_at: datetime | None
-
-
-def brochure_infos() -> list[BrochureInfo]:
-    """What /brochures lists: each sector, and when its brochure last changed."""
-    infos = []
-    for sector in SECTORS:
-        upload = current_upload(sector)
-        if upload:
-            updated = upload.uploaded_at
-        else:
-            updated = db.session.scalar(
-                select(func.max(Course.updated_at)).where(Course.published.is_(True))
-            )
-            latest_session = db.session.scalar(select(func.max(Session.updated_at)))
-            if latest_session and (updated is None or latest_session > updated):
-                updated = latest_session
-        infos.append(BrochureInfo(sector, SECTOR_LABELS[sector], upload, updated))
-    return infos

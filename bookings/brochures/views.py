@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, send_file
 
 from ..enums import SECTORS
-from . import service
+from . import queries, service
 
 bp = Blueprint("brochures", __name__)
 
 
 @bp.get("/brochures")
 def index():
-    return render_template("brochures/index.html", brochures=service.brochure_infos())
+    return render_template("brochures/index.html", brochures=queries.brochure_infos())
 
 
 @bp.get("/brochures/<sector>.pdf")
@@ -20,7 +20,7 @@ def brochure(sector: str):
     if sector not in SECTORS:
         abort(404)
     filename = f"{sector}-sector-training-brochure.pdf"
-    upload = service.current_upload(sector)
+    upload = queries.current_upload(sector)
     if upload is not None:
         path = service.upload_path(upload)
         if path.is_file():

@@ -206,7 +206,7 @@ def _booking_event(booking: Booking, *, status: str, sequence: int, stamp: datet
         "LOCATION", _place(session, with_link=True) if booking.has_place else booking.location
     )
     lines = [f"Booking reference: {booking.reference}"]
-    if booking.status == "waitlisted":
+    if booking.is_waiting:
         lines.append("You are on the waiting list for this session.")
     if session.online_url and booking.has_place:
         lines.append(f"Joining link: {session.online_url}")
@@ -232,9 +232,9 @@ def _booking_event(booking: Booking, *, status: str, sequence: int, stamp: datet
 
 def booking_status(booking: Booking) -> str:
     """The event STATUS for a booking as it stands."""
-    if booking.status == "cancelled" or booking.session.status == "cancelled":
+    if booking.is_cancelled or booking.session.is_cancelled:
         return "CANCELLED"
-    return "TENTATIVE" if booking.status == "waitlisted" else "CONFIRMED"
+    return "TENTATIVE" if booking.is_waiting else "CONFIRMED"
 
 
 def invitation(booking: Booking, method: str = "REQUEST") -> str:
@@ -251,7 +251,7 @@ def invitation(booking: Booking, method: str = "REQUEST") -> str:
             booking, status="CANCELLED", sequence=session.revision + 1, stamp=utcnow()
         )
     else:
-        status = "TENTATIVE" if booking.status == "waitlisted" else "CONFIRMED"
+        status = "TENTATIVE" if booking.is_waiting else "CONFIRMED"
         event = _booking_event(booking, status=status, sequence=session.revision, stamp=utcnow())
     return _calendar_file(method, [event]).decode("utf-8")
 
@@ -358,7 +358,7 @@ def bookings_feed(bookings: Iterable[Booking], user: User) -> bytes:
         event = _booking_event(
             booking, status=status, sequence=booking.session.revision, stamp=booking.updated_at
         )
-        if booking.status == "waitlisted":
+        if booking.is_waiting:
             event["SUMMARY"] = f"Waiting list: {booking.session.course.title}"
         events.append(event)
     return _calendar_file("PUBLISH", events, f"My training – {current_app.config['ORG_NAME']}")

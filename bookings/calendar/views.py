@@ -13,13 +13,12 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, request
 from flask_login import current_user, login_required
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import select
 from werkzeug.http import is_resource_modified
 
 from ..extensions import db
-from ..models import Booking, Course, Session, User, utcnow
-from . import ics
+from ..models import Course, User
+from . import ics, queries
 
 bp = Blueprint("calendar", __name__)
 
@@ -55,68 +54,12 @@ def _calendar_response(
     return response.make_conditional(request)
 
 
-def _upcoming_filter(course: Course | None) -> list:
-    conditions = [
-        Session.status == "scheduled",
-        Session.starts_at > utcnow(),
-        Course.published.is_(True),
-    ]
-    if course is not None:
-        conditions.append(Session.course_id == course.id)
-    return conditions
-
-
-def _upcoming_sessions(course: Course | None = None) -> list[Session]:
-    """Scheduled sessions of published courses that have not started, with their course."""
-    query = (
-        select(Session)
-        .join(Session.course)
-        .options(contains_eager(Session.course))
-        .where(*_upcoming_filter(course))
-        .order_by(Session.starts_at, Session.id)
-    )
-    return list(db.session.scalars(query))
-
-
-def _latest(*stamps: datetime | None) -> datetime | None:
-    known = [s for s in stamps if s is not None]
-    return max(known) if known else None
-
-
-def _sessions_changed_at(course: Course | None = None) -> datetime | None:
-    """When the feed last changed: the latest edit of any session or course in it,
-    cancelled or unpublished ones included (they left the feed then), or the latest
-    start that has passed (the session left the feed at that moment)."""
-    now = utcnow()
-    query = select(
-        func.max(Session.updated_at),
-        func.max(Course.updated_at),
-        func.max(case((Session.starts_at <= now, Session.starts_at))),
-    ).join(Session.course)
-    if course is not None:
-        query = query.where(Session.course_id == course.id)
-    return _latest(*db.session.execute(query).one())
-
-
 def _feed_fingerprint(course: Course | None) -> tuple:
-    """One cheap aggregate that changes whenever the feed's content would: which
-    sessions are in it, any edit to them or their course (updated_at), places taken."""
-    row = db.session.execute(
-        select(
-            func.count(Session.id),
-            func.coalesce(func.sum(Session.id), 0),
-            func.max(Session.updated_at),
-            func.max(Course.updated_at),
-            func.coalesce(func.sum(Session.seats_taken), 0),
-            func.coalesce(func.sum(Session.revision), 0),
-        )
-        .join(Session.course)
-        .where(*_upcoming_filter(course))
-    ).one()
+    """Changes whenever the feed's content would: its sessions, and the settings it shows."""
     config = current_app.config
     return (
         course.id if course else None,
-        *row,
+        *queries.feed_content_stamp(course),
         config["SITE_URL"],
         config["ORG_NAME"],
         config["TIMEZONE"],
@@ -133,7 +76,9 @@ FEED_CACHE_SIZE = 16
 def _sessions_response(name: str, filename: str, course: Course | None = None) -> Response:
     key = _feed_fingerprint(course)
     etag = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
-    changed = _latest(_sessions_changed_at(course), course.updated_at if course else None)
+    changed = queries.latest(
+        queries.sessions_changed_at(course), course.updated_at if course else None
+    )
     if not is_resource_modified(request.environ, etag=etag, last_modified=changed):
         return _headers(Response(status=304), etag, changed, filename, private=False)
     with _feed_cache_lock:
@@ -141,7 +86,7 @@ def _sessions_response(name: str, filename: str, course: Course | None = None) -
         if body is not None:
             _feed_cache.move_to_end(key)
     if body is None:
-        body = ics.sessions_feed(_upcoming_sessions(course), name)
+        body = ics.sessions_feed(queries.upcoming_sessions(course), name)
         with _feed_cache_lock:
             _feed_cache[key] = body
             while len(_feed_cache) > FEED_CACHE_SIZE:
@@ -157,9 +102,7 @@ def public_feed():
 
 @bp.get("/courses/<slug>/calendar.ics")
 def course_feed(slug: str):
-    course = db.session.scalar(select(Course).where(Course.slug == slug))
-    if course is None or not course.published:
-        abort(404)
+    course = db.first_or_404(select(Course).where(Course.slug == slug, Course.published))
     name = f"{course.title} – {current_app.config['ORG_NAME']}"
     return _sessions_response(name, f"{slug}.ics", course)
 
@@ -167,48 +110,20 @@ def course_feed(slug: str):
 @bp.get("/account/calendar/<token>.ics")
 def private_feed(token: str):
     """A learner's own bookings; the token in the address is the key, so no sign-in."""
-    user = db.session.scalar(select(User).where(User.calendar_token == token))
-    if user is None or not user.active:
-        abort(404)
-    bookings = list(
-        db.session.scalars(
-            select(Booking)
-            .join(Booking.session)
-            .options(
-                contains_eager(Booking.session).joinedload(Session.course),
-            )
-            .where(
-                Booking.learner_id == user.id,
-                Booking.status != "cancelled",
-                Session.status == "scheduled",
-            )
-            .order_by(Session.starts_at, Booking.id)
-        )
-    )
+    user = db.first_or_404(select(User).where(User.calendar_token == token, User.active))
+    bookings = queries.feed_bookings(user)
     for booking in bookings:
         booking.learner = user
     body = ics.bookings_feed(bookings, user)
-    # Cancelled bookings count too: they left the feed when they changed.
-    row = db.session.execute(
-        select(func.max(Booking.updated_at), func.max(Session.updated_at))
-        .join(Booking.session)
-        .where(Booking.learner_id == user.id)
-    ).one()
-    return _calendar_response(body, _latest(*row), "my-training.ics", private=True)
+    changed = queries.bookings_changed_at(user)
+    return _calendar_response(body, changed, "my-training.ics", private=True)
 
 
 @bp.get("/bookings/<reference>.ics")
 @login_required
 def booking_file(reference: str):
     """The booking's calendar file, for its learner, the session's trainer and staff."""
-    booking = db.session.scalar(
-        select(Booking)
-        .where(Booking.reference == reference.upper())
-        .options(
-            joinedload(Booking.session).joinedload(Session.course),
-            joinedload(Booking.learner),
-        )
-    )
+    booking = queries.booking_with_session(reference)
     allowed = booking is not None and (
         booking.learner_id == current_user.id
         or booking.session.trainer_id == current_user.id
@@ -218,5 +133,5 @@ def booking_file(reference: str):
         # Not 403: a reference that is not yours is as good as unknown.
         abort(404)
     body = ics.booking_file(booking)
-    changed = _latest(booking.updated_at, booking.session.updated_at)
+    changed = queries.latest(booking.updated_at, booking.session.updated_at)
     return _calendar_response(body, changed, f"{booking.reference}.ics", private=True)

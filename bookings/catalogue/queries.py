@@ -15,6 +15,7 @@ from functools import lru_cache
 from sqlalchemy import Integer, String, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from ..enums import SessionStatus
 from ..extensions import db
 from ..models import Course, NewsPost, Session, utcnow
 from ..timefmt import from_local
@@ -79,6 +80,10 @@ class SessionDate:
     def places_left(self) -> int:
         return max(self.capacity - self.seats_taken, 0)
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
 
 @dataclass
 class CourseCard:
@@ -119,7 +124,7 @@ def categories() -> list[str]:
 
 
 def _upcoming(now: datetime):
-    return and_(Session.status == "scheduled", Session.starts_at > now)
+    return and_(Session.status == SessionStatus.SCHEDULED, Session.starts_at > now)
 
 
 CARD_DATES = 3  # the next dates a catalogue card shows
@@ -175,10 +180,10 @@ def _search_statements(by_text: bool, by_category: bool, by_month: bool, availab
         )
     if by_category:
         conditions.append(Course.category == bindparam("category"))
-    window = [Session.status == "scheduled", Session.starts_at > now]
+    window = [Session.status == SessionStatus.SCHEDULED, Session.starts_at > now]
     if by_month:
         window = [
-            Session.status == "scheduled",
+            Session.status == SessionStatus.SCHEDULED,
             Session.starts_at >= bindparam("month_start", type_=instant),
             Session.starts_at < bindparam("month_end", type_=instant),
         ]
@@ -187,7 +192,7 @@ def _search_statements(by_text: bool, by_category: bool, by_month: bool, availab
         conditions.append(
             exists().where(
                 Session.course_id == Course.id,
-                Session.status == "scheduled",
+                Session.status == SessionStatus.SCHEDULED,
                 Session.starts_at > now,
                 Session.seats_taken < Session.capacity,
             )

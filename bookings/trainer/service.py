@@ -1,13 +1,10 @@
-"""Trainer tools: the sessions a trainer delivers, who is coming, the register, certificates."""
+"""Trainer tools: who may see a session, the register, attendee lists, certificates."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from .. import timefmt
 from ..enums import SECTOR_LABELS
@@ -16,94 +13,13 @@ from ..extensions import db
 from ..models import Booking, Session, User, utcnow
 from ..pdf import Document, latin1
 from ..spreadsheet import csv_text
-
-PAST_SESSIONS_SHOWN = 50
-
-
-@dataclass
-class SessionFill:
-    """A session with its waiting count, for lists that show how full it is."""
-
-    session: Session
-    waiting: int
-
-    @property
-    def fill_percent(self) -> int:
-        if not self.session.capacity:
-            return 100
-        return min(round(100 * self.session.seats_taken / self.session.capacity), 100)
-
-    @property
-    def fill_class(self) -> str:
-        """The stylesheet class that draws the bar (5% steps: pages carry no inline styles)."""
-        step = 5 * round(self.fill_percent / 5)
-        return f"fill-{step or (5 if self.fill_percent else 0)}"
+from .queries import attendees, waiting_list
 
 
-def waiting_counts(session_ids: list[int]) -> dict[int, int]:
-    """How many learners wait for each session."""
-    if not session_ids:
-        return {}
-    rows = db.session.execute(
-        select(Booking.session_id, func.count())
-        .where(Booking.session_id.in_(session_ids), Booking.status == "waitlisted")
-        .group_by(Booking.session_id)
-    )
-    return dict(rows.all())
-
-
-def sessions_for(
-    user: User, now: datetime | None = None
-) -> tuple[list[SessionFill], list[SessionFill]]:
-    """(upcoming, past) sessions the user delivers; staff see every session."""
-    now = now or utcnow()
-    query = select(Session).options(selectinload(Session.course), selectinload(Session.trainer))
-    if not user.is_staff:
-        query = query.where(Session.trainer_id == user.id)
-    upcoming = db.session.scalars(
-        query.where(Session.ends_at >= now).order_by(Session.starts_at)
-    ).all()
-    past = db.session.scalars(
-        query.where(Session.ends_at < now)
-        .order_by(Session.starts_at.desc())
-        .limit(PAST_SESSIONS_SHOWN)
-    ).all()
-    counts = waiting_counts([s.id for s in (*upcoming, *past)])
-    return (
-        [SessionFill(s, counts.get(s.id, 0)) for s in upcoming],
-        [SessionFill(s, counts.get(s.id, 0)) for s in past],
-    )
-
-
-def session_for(user: User, session_id: int) -> Session | None:
-    """The session, when it exists; raises NotYourSession for another trainer's."""
-    session = db.session.get(Session, session_id)
-    if session is None:
-        return None
+def check_delivers(user: User, session: Session) -> None:
+    """Raise NotYourSession unless user delivers the session; staff may see every one."""
     if not user.is_staff and session.trainer_id != user.id:
         raise NotYourSession("This session is delivered by another trainer.")
-    return session
-
-
-def attendees(session: Session) -> list[Booking]:
-    """Confirmed bookings, by learner name."""
-    return db.session.scalars(
-        select(Booking)
-        .join(Booking.learner)
-        .options(selectinload(Booking.learner))
-        .where(Booking.session_id == session.id, Booking.status == "confirmed")
-        .order_by(func.lower(User.name), Booking.id)
-    ).all()
-
-
-def waiting_list(session: Session) -> list[Booking]:
-    """Waiting bookings, first in line first."""
-    return db.session.scalars(
-        select(Booking)
-        .options(selectinload(Booking.learner))
-        .where(Booking.session_id == session.id, Booking.status == "waitlisted")
-        .order_by(Booking.waiting_position)
-    ).all()
 
 
 def register_open(session: Session, user: User, now: datetime | None = None) -> bool:
@@ -206,17 +122,13 @@ def register_pdf(session: Session) -> bytes:
     return pdf.to_bytes()
 
 
-def certificate_booking(reference: str) -> Booking | None:
-    return db.session.scalar(select(Booking).where(Booking.reference == reference.upper()))
-
-
 def check_certificate(booking: Booking, now: datetime | None = None) -> None:
     """Raise NoCertificate unless the learner was marked attended at a session now over."""
     now = now or utcnow()
     session = booking.session
-    if booking.status != "confirmed" or booking.attended is not True:
+    if not booking.has_place or booking.attended is not True:
         raise NoCertificate("A certificate is available once your attendance is recorded.")
-    if session.status != "scheduled" or session.ends_at > now:
+    if not session.is_scheduled or session.ends_at > now:
         raise NoCertificate("A certificate is available after the session.")
 
 

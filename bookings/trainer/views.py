@@ -7,21 +7,23 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
 
 from ..auth import trainer_required
+from ..booking import queries as booking_queries
+from ..errors import NoCertificate, NotYourSession
 from ..extensions import db
 from ..models import Session
-from . import service
+from ..web import committing
+from . import queries, service
 from .forms import attendance_form
 
 bp = Blueprint("trainer", __name__)
 
 
 def _session_or_abort(session_id: int) -> Session:
+    session = db.get_or_404(Session, session_id)
     try:
-        session = service.session_for(current_user, session_id)
-    except service.NotYourSession:
+        service.check_delivers(current_user, session)
+    except NotYourSession:
         abort(403)
-    if session is None:
-        abort(404)
     return session
 
 
@@ -37,19 +39,19 @@ def _download(body: bytes | str, mimetype: str, filename: str, inline: bool = Fa
 @bp.get("/trainer/sessions")
 @trainer_required
 def sessions():
-    upcoming, past = service.sessions_for(current_user)
+    upcoming, past = queries.sessions_for(current_user)
     return render_template("trainer/sessions.html", upcoming=upcoming, past=past)
 
 
 def _render_session(session: Session, form=None, error: str | None = None, status: int = 200):
-    bookings = service.attendees(session)
+    bookings = queries.attendees(session)
     form = form or attendance_form(bookings)
     return (
         render_template(
             "trainer/session.html",
             session=session,
             attendees=bookings,
-            waiting=service.waiting_list(session),
+            waiting=queries.waiting_list(session),
             form=form,
             register_open=service.register_open(session, current_user),
             register_error=error,
@@ -69,15 +71,13 @@ def session_detail(session_id: int):
 @trainer_required
 def mark_attendance(session_id: int):
     session = _session_or_abort(session_id)
-    form = attendance_form(service.attendees(session))
+    form = attendance_form(queries.attendees(session))
     if not form.validate_on_submit():
         return _render_session(session, form, "Your form expired. Please try again.", 400)
-    try:
+    with committing(form) as outcome:
         changed = service.mark_attendance(session, form.marks(), current_user)
-    except service.RegisterNotOpen as exc:
-        db.session.rollback()
-        return _render_session(session, form, str(exc), 400)
-    db.session.commit()
+    if outcome.refused:
+        return _render_session(session, form, status=400)
     flash(
         f"Attendance saved ({changed} change{'' if changed == 1 else 's'}).",
         "success",
@@ -102,7 +102,7 @@ def register(session_id: int):
     if request.args.get("format") == "pdf":
         return register_pdf(session_id)
     return render_template(
-        "trainer/register.html", session=session, attendees=service.attendees(session)
+        "trainer/register.html", session=session, attendees=queries.attendees(session)
     )
 
 
@@ -117,12 +117,13 @@ def register_pdf(session_id: int):
 @bp.get("/bookings/<reference>/certificate.pdf")
 @login_required
 def certificate(reference: str):
-    booking = service.certificate_booking(reference)
+    booking = booking_queries.by_reference(reference)
     # Someone else's reference answers as an unknown one does, so references cannot be probed.
     if booking is None or (booking.learner_id != current_user.id and not current_user.is_staff):
         abort(404)
     try:
         body = service.certificate_pdf(booking)
-    except service.NoCertificate as exc:
+    except NoCertificate as exc:
+        # The standard 404 page would hide why: say when the certificate will be there.
         return render_template("errors/error.html", error=NotFound(str(exc))), 404
     return _download(body, "application/pdf", f"certificate-{booking.reference}.pdf")

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from bookings.accounts.service import find_by_email
+from bookings.accounts.queries import find_by_email
 from bookings.extensions import db
 from bookings.models import Booking, Course, NewsPost, Session, User, utcnow
 

@@ -1,23 +1,14 @@
-"""Demo data: courses a council for voluntary service runs, trainers, staff, sessions.
+"""The demo programme: people, courses with their dates, news.
 
-Everything is keyed on something natural (email, course slug, news title), so a
-second run finds what the first made and adds nothing. A course's dates are made
-with the course, relative to the day the demo is first loaded. The caller commits.
+Dates are days from the day the demo is first loaded; `loader` turns them into rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from itertools import cycle
+from datetime import time
 
-from flask import current_app
-from sqlalchemy import select
-
-from .accounts.service import create_user, find_by_email
-from .extensions import db
-from .models import Booking, Course, NewsPost, Session, User, utcnow
-from .timefmt import from_local, to_local
+from ..enums import BookingStatus, Role, Sector
 
 DEMO_PASSWORD = "medway-training-demo"
 STAFF_EMAIL = "staff@example.org"
@@ -31,17 +22,26 @@ VENUES = {
 }
 ONLINE_URL = "https://meet.example.org/medway-training"
 
+# Short names keep the tables below one person, or one session, a line.
+LEARNER, TRAINER, STAFF = Role.LEARNER, Role.TRAINER, Role.STAFF
+VOLUNTARY, PRIVATE = Sector.VOLUNTARY, Sector.PRIVATE
+CONFIRMED, WAITING, CANCELLED = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.WAITLISTED,
+    BookingStatus.CANCELLED,
+)
+
 PEOPLE = [
     # email, name, role, sector, organisation
-    (STAFF_EMAIL, "Dee Marsh", "staff", None, "Medway Volunteer Network"),
-    ("sam.okafor@example.org", "Sam Okafor", "trainer", None, "Okafor Training"),
-    ("helen.price@example.org", "Helen Price", "trainer", None, "Kent First Aid Associates"),
-    (DEMO_LEARNER, "Alex Morgan", "learner", "voluntary", "Medway Carers Support"),
-    ("jo.patel@example.org", "Jo Patel", "learner", "voluntary", "Strood Food Bank"),
-    ("chris.evans@example.org", "Chris Evans", "learner", "private", "Evans Care Homes Ltd"),
-    ("maria.silva@example.org", "Maria Silva", "learner", "voluntary", "Gillingham Youth Club"),
-    ("tom.hughes@example.org", "Tom Hughes", "learner", "private", "Hughes & Co Accountants"),
-    ("amina.yusuf@example.org", "Amina Yusuf", "learner", "voluntary", "Rochester Refugee Welcome"),
+    (STAFF_EMAIL, "Dee Marsh", STAFF, None, "Medway Volunteer Network"),
+    ("sam.okafor@example.org", "Sam Okafor", TRAINER, None, "Okafor Training"),
+    ("helen.price@example.org", "Helen Price", TRAINER, None, "Kent First Aid Associates"),
+    (DEMO_LEARNER, "Alex Morgan", LEARNER, VOLUNTARY, "Medway Carers Support"),
+    ("jo.patel@example.org", "Jo Patel", LEARNER, VOLUNTARY, "Strood Food Bank"),
+    ("chris.evans@example.org", "Chris Evans", LEARNER, PRIVATE, "Evans Care Homes Ltd"),
+    ("maria.silva@example.org", "Maria Silva", LEARNER, VOLUNTARY, "Gillingham Youth Club"),
+    ("tom.hughes@example.org", "Tom Hughes", LEARNER, PRIVATE, "Hughes & Co Accountants"),
+    ("amina.yusuf@example.org", "Amina Yusuf", LEARNER, VOLUNTARY, "Rochester Refugee Welcome"),
 ]
 
 
@@ -55,9 +55,9 @@ class DemoSession:
     trainer: str
     # "full": every place taken and two people waiting.
     bookings: str = ""
-    # What the demo learner has here: "confirmed", "waiting", "cancelled" or nothing,
-    # so signing in as them shows each part of My bookings and leaves dates to book.
-    demo_learner: str = ""
+    # What the demo learner has here (a booking status, or None for nothing), so
+    # signing in as them shows each part of My bookings and leaves dates to book.
+    demo_learner: BookingStatus | None = None
 
 
 @dataclass
@@ -109,7 +109,7 @@ COURSES = [
         price_private_pence=6500,
         sessions=[
             DemoSession(-30, time(10), 3, "chatham", 16, SAM),
-            DemoSession(9, time(10), 3, "chatham", 3, SAM, bookings="full", demo_learner="waiting"),
+            DemoSession(9, time(10), 3, "chatham", 3, SAM, bookings="full", demo_learner=WAITING),
             DemoSession(37, time(13, 30), 3, "online", 20, SAM),
             DemoSession(120, time(10), 3, "gillingham", 16, SAM),
         ],
@@ -139,7 +139,7 @@ COURSES = [
         price_private_pence=6500,
         sessions=[
             DemoSession(-14, time(9, 30), 3, "rochester", 18, HELEN),
-            DemoSession(16, time(9, 30), 3, "rochester", 18, HELEN, demo_learner="confirmed"),
+            DemoSession(16, time(9, 30), 3, "rochester", 18, HELEN, demo_learner=CONFIRMED),
             DemoSession(58, time(18), 2.5, "online", 25, HELEN),
         ],
     ),
@@ -195,7 +195,7 @@ COURSES = [
         price_private_pence=9500,
         sessions=[
             DemoSession(-45, time(9, 30), 7, "maidstone", 12, HELEN),
-            DemoSession(12, time(9, 30), 7, "maidstone", 12, HELEN, demo_learner="cancelled"),
+            DemoSession(12, time(9, 30), 7, "maidstone", 12, HELEN, demo_learner=CANCELLED),
             DemoSession(44, time(9, 30), 7, "chatham", 12, HELEN),
         ],
     ),
@@ -222,7 +222,7 @@ COURSES = [
         price_voluntary_pence=0,
         price_private_pence=5500,
         sessions=[
-            DemoSession(19, time(13, 30), 3, "online", 30, SAM, demo_learner="confirmed"),
+            DemoSession(19, time(13, 30), 3, "online", 30, SAM, demo_learner=CONFIRMED),
             DemoSession(65, time(10), 3, "rochester", 20, SAM),
         ],
     ),
@@ -366,135 +366,3 @@ NEWS = [
         24,
     ),
 ]
-
-
-def reference_prefix() -> str:
-    """Initials of the organisation's name: 'MVN' for Medway Volunteer Network."""
-    words = current_app.config["ORG_NAME"].split()
-    return "".join(w[0] for w in words if w[0].isalpha()).upper() or "TB"
-
-
-def _local_instant(day: date, at: time) -> datetime:
-    return from_local(datetime.combine(day, at))
-
-
-def _ensure_people(echo) -> dict[str, User]:
-    people = {}
-    for email, name, role, sector, organisation in PEOPLE:
-        user = find_by_email(email)
-        if user is None:
-            user = create_user(
-                email, name, DEMO_PASSWORD, role=role, sector=sector, organisation=organisation
-            )
-            echo(f"Created {role} {email}")
-        people[email] = user
-    return people
-
-
-def _add_sessions(course: Course, spec: DemoCourse, people: dict[str, User], next_learner) -> None:
-    """The course's sessions and bookings; next_learner() says who books next."""
-    today = to_local(utcnow()).date()
-    demo_learner = people[DEMO_LEARNER]
-    prefix = reference_prefix()
-    for demo in spec.sessions:
-        starts_at = _local_instant(today + timedelta(days=demo.days_from_today), demo.start)
-        venue_name, venue_address = VENUES.get(demo.place, ("", ""))
-        session = Session(
-            course=course,
-            starts_at=starts_at,
-            ends_at=starts_at + timedelta(hours=demo.hours),
-            venue_name=venue_name,
-            venue_address=venue_address,
-            online_url=ONLINE_URL if demo.place == "online" else "",
-            capacity=demo.capacity,
-            seats_taken=0,
-            waitlist_last=0,
-            trainer=people[demo.trainer],
-            status="scheduled",
-            revision=0,
-        )
-        db.session.add(session)
-        past = demo.days_from_today < 0
-        if demo.bookings == "full":
-            confirmed = [next_learner() for _ in range(demo.capacity)]
-            waiting = [next_learner() for _ in range(2)]
-        elif past:
-            # The demo learner attended every past session: My bookings offers certificates.
-            confirmed, waiting = [demo_learner, next_learner()], []
-        else:
-            confirmed, waiting = [next_learner()], []
-        if demo.demo_learner == "confirmed":
-            confirmed.append(demo_learner)
-        elif demo.demo_learner == "waiting":
-            waiting.insert(0, demo_learner)
-        elif demo.demo_learner == "cancelled":
-            _add_booking(session, demo_learner, prefix, "cancelled", None)
-        for learner in confirmed:
-            session.seats_taken += 1
-            _add_booking(session, learner, prefix, "confirmed", None, past=past)
-        for learner in waiting:
-            session.waitlist_last += 1
-            _add_booking(session, learner, prefix, "waitlisted", session.waitlist_last)
-
-
-def _add_booking(session, learner, prefix, status, position, past=False) -> None:
-    now = utcnow()
-    db.session.add(
-        Booking(
-            reference=Booking.new_reference(prefix),
-            session=session,
-            learner=learner,
-            status=status,
-            waiting_position=position,
-            sector=learner.sector or "voluntary",
-            organisation=learner.organisation,
-            price_pence=session.course.price_for(learner.sector),
-            consent=True,
-            attended=True if past else None,
-            confirmed_at=now if status in ("confirmed", "cancelled") else None,
-            cancelled_at=now if status == "cancelled" else None,
-            created_at=now,
-        )
-    )
-
-
-def load_demo(echo=print) -> None:
-    """Load the demo data; running it again changes nothing."""
-    people = _ensure_people(echo)
-    # Bookings go round the other learners, one after another.
-    others = cycle([u for u in people.values() if u.role == "learner" and u.email != DEMO_LEARNER])
-    next_learner = others.__next__
-    existing = set(
-        db.session.scalars(select(Course.slug).where(Course.slug.in_([c.slug for c in COURSES])))
-    )
-    added = 0
-    for spec in COURSES:
-        if spec.slug in existing:
-            continue
-        course = Course(
-            slug=spec.slug,
-            title=spec.title,
-            category=spec.category,
-            summary=spec.summary,
-            description=spec.description,
-            outcomes=spec.outcomes,
-            audience=spec.audience,
-            duration=spec.duration,
-            price_voluntary_pence=spec.price_voluntary_pence,
-            price_private_pence=spec.price_private_pence,
-            published=True,
-        )
-        db.session.add(course)
-        _add_sessions(course, spec, people, next_learner)
-        added += 1
-    titles = set(db.session.scalars(select(NewsPost.title)))
-    for title, body, days_ago in NEWS:
-        if title not in titles:
-            db.session.add(
-                NewsPost(title=title, body=body, published_at=utcnow() - timedelta(days=days_ago))
-            )
-    db.session.flush()
-    echo(f"Demo courses: {added} added, {len(COURSES) - added} already there.")
-    echo(f"Staff sign-in: {STAFF_EMAIL} / {DEMO_PASSWORD}")
-    echo(f"Trainer sign-in: {SAM} / {DEMO_PASSWORD} (also {HELEN})")
-    echo(f"Learner sign-in: {DEMO_LEARNER} / {DEMO_PASSWORD}")
