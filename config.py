@@ -63,6 +63,20 @@ class Config:
     # Absolute links in emails and calendar files.
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
 
+    # Money: shown on invoices and credit notes. Prices are net of VAT; VAT_RATE is a
+    # percentage (such as 20 or 17.5), 0 when the organisation is not VAT registered.
+    ORG_ADDRESS = os.environ.get("ORG_ADDRESS", "")
+    CHARITY_NUMBER = os.environ.get("CHARITY_NUMBER", "")
+    VAT_NUMBER = os.environ.get("VAT_NUMBER", "")
+    VAT_RATE = os.environ.get("VAT_RATE", "0")
+    INVOICE_PREFIX = os.environ.get("INVOICE_PREFIX", "INV")
+    CREDIT_NOTE_PREFIX = os.environ.get("CREDIT_NOTE_PREFIX", "CN")
+    INVOICE_DUE_DAYS = int(os.environ.get("INVOICE_DUE_DAYS", "30"))
+    INVOICE_REMINDER_DAYS = int(os.environ.get("INVOICE_REMINDER_DAYS", "14"))
+    # Cancelling within this many days of the start is charged this percentage.
+    CANCELLATION_FREE_DAYS = int(os.environ.get("CANCELLATION_FREE_DAYS", "7"))
+    CANCELLATION_CHARGE_PERCENT = int(os.environ.get("CANCELLATION_CHARGE_PERCENT", "100"))
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = _flag("MAIL_USE_TLS")

@@ -65,3 +65,30 @@ SECTORS = tuple(member.value for member in Sector)
 SESSION_STATUSES = tuple(member.value for member in SessionStatus)
 BOOKING_STATUSES = tuple(member.value for member in BookingStatus)
 OUTBOX_STATUSES = tuple(member.value for member in OutboxStatus)
+
+
+class Payer(StrEnum):
+    """Who pays for a priced place."""
+
+    ORGANISATION = "organisation"  # send an invoice to the learner's organisation
+    SELF = "self"  # the learner pays themselves
+
+
+class InvoiceStatus(StrEnum):
+    """Where an invoice stands; overdue is an issued invoice past its due date.
+
+    A payment provider, when one is added, moves an invoice to paid as a staff
+    member marking it does.
+    """
+
+    ISSUED = "issued"
+    PAID = "paid"
+    CREDITED = "credited"  # credited in full: nothing is owed
+
+
+class CreditReason(StrEnum):
+    CANCELLED = "cancelled"  # the learner or staff cancelled the booking
+    REFILLED = "refilled"  # cancelled late, but the place went to the waiting list
+    SESSION_CANCELLED = "session_cancelled"
+    WAIVED = "waived"  # staff waived a cancellation charge
+    REPRICED = "repriced"  # moved to a session at another price

@@ -14,6 +14,7 @@ from ..errors import NoSuchRecord, Refusal, ScheduleError
 from ..extensions import db
 from ..mail import messages, outbox
 from ..models import Session, User, utcnow
+from ..payments import service as payments
 from .queries import active_bookings
 from .service import lock_session
 
@@ -88,7 +89,9 @@ def cancel_session(session_id: int, by: User | None = None, reason: str = "") ->
     if refusal is not None:
         raise refusal
     now = utcnow()
-    for booking in active_bookings(session.id):
+    bookings = active_bookings(session.id)
+    payments.credit_session_cancelled(bookings, by=by)
+    for booking in bookings:
         # Written before the booking changes, so it tells what the learner had.
         outbox.enqueue(messages.session_cancelled(booking, reason=reason))
         booking.status = BookingStatus.CANCELLED

@@ -20,11 +20,13 @@ from flask import current_app
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..enums import BookingStatus, Sector, SessionStatus
+from ..enums import BookingStatus, Payer, Sector, SessionStatus
 from ..errors import AlreadyBooked, BookingClosed, CancellationRefused, NoSuchRecord, Refusal
 from ..extensions import db
 from ..mail import messages, outbox
 from ..models import Booking, Session, User, utcnow
+from ..payments import service as payments
+from ..payments.service import Billing
 from .queries import active_booking
 
 REFERENCE_ATTEMPTS = 5
@@ -139,11 +141,19 @@ def _reload(session: Session) -> None:
     db.session.refresh(session)
 
 
-def book(session_id: int, learner: User, needs: Needs, booked_by: User | None = None) -> Booking:
+def book(
+    session_id: int,
+    learner: User,
+    needs: Needs,
+    booked_by: User | None = None,
+    billing: Billing | None = None,
+) -> Booking:
     """Confirm a place, or add the learner to the waiting list when the session is full.
 
-    Adds to the current transaction; the caller commits. Raises NoSuchRecord,
-    BookingClosed, or AlreadyBooked (carrying the existing booking).
+    A priced place is billed as billing says (else as the learner's profile
+    remembers), and invoiced as soon as it is confirmed. Adds to the current
+    transaction; the caller commits. Raises NoSuchRecord, BookingClosed, or
+    AlreadyBooked (carrying the existing booking).
     """
     session = _bookable(db.session.get(Session, session_id), booked_by)
     learner_id = learner.id
@@ -152,7 +162,9 @@ def book(session_id: int, learner: User, needs: Needs, booked_by: User | None = 
         raise AlreadyBooked(Refusal.ALREADY_BOOKED, existing)
     for _ in range(REFERENCE_ATTEMPTS):
         try:
-            return _place(session, learner, needs, booked_by)
+            booking = _place(session, learner, needs, booked_by, billing)
+            payments.invoice_places([booking])
+            return booking
         except IntegrityError:
             # The partial unique index caught a second booking (a double submit), or,
             # rarely, two bookings drew the same reference. Nothing of this attempt stays.
@@ -163,7 +175,13 @@ def book(session_id: int, learner: User, needs: Needs, booked_by: User | None = 
     raise RuntimeError("could not store the booking")
 
 
-def _place(session: Session, learner: User, needs: Needs, booked_by: User | None) -> Booking:
+def _place(
+    session: Session,
+    learner: User,
+    needs: Needs,
+    booked_by: User | None,
+    billing: Billing | None = None,
+) -> Booking:
     # Drawn before the seat update, which locks the session (PostgreSQL) or the
     # database (SQLite) until commit: the lookup need not hold up other bookings.
     # On SQLite a read outside a transaction opens none, so the update stays first.
@@ -195,6 +213,8 @@ def _place(session: Session, learner: User, needs: Needs, booked_by: User | None
         booked_by_id=(booked_by or learner).id,
         confirmed_at=utcnow() if confirmed else None,
     )
+    if booking.price_pence > 0:
+        (billing or Billing.remembered(learner)).apply_to(booking)
     db.session.add(booking)
     db.session.flush()
     if confirmed:
@@ -228,6 +248,8 @@ def promote_first_waiting(session_id: int) -> Booking | None:
     first.confirmed_at = utcnow()
     db.session.flush()
     outbox.enqueue(messages.promoted(first))
+    # Billed from the moment the place is theirs, in the same transaction.
+    payments.invoice_places([first])
     return first
 
 
@@ -271,6 +293,7 @@ def cancel_and_promote(booking_id: int, by: User | None) -> tuple[Booking, Booki
     """cancel, also returning the waiting booking that was given the freed place, if any."""
     booking = _cancellable(db.session.get(Booking, booking_id), by)
     promoted = _cancel_locked(booking, by, promote=True)
+    payments.settle_cancellation(booking, refilled=promoted is not None, by=by)
     return booking, promoted
 
 
@@ -322,12 +345,21 @@ def move(booking_id: int, new_session_id: int, by: User) -> Booking:
         raise AlreadyBooked(Refusal.LEARNER_ALREADY_BOOKED, existing)
     learner = booking.learner
     needs = Needs(booking.access_needs, booking.dietary_needs, booking.consent)
+    billing = Billing(
+        booking.payer or Payer.SELF,
+        booking.invoice_email,
+        booking.invoice_organisation,
+        booking.invoice_address,
+        booking.po_number,
+    )
     # Lock both sessions in id order, so two opposite moves cannot deadlock.
     for session_id in sorted((booking.session_id, new_session_id)):
         lock_session(session_id)
     _cancel_locked(booking, by, promote=True)
     try:
-        return _place(new_session, learner, needs, by)
+        moved = _place(new_session, learner, needs, by, billing)
+        payments.settle_move(booking, moved)
+        return moved
     except IntegrityError:
         db.session.rollback()
         existing = active_booking(new_session_id, learner.id)

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..enums import BookingStatus, Sector, check_in
+from ..enums import BookingStatus, Payer, Sector, check_in
 from ..errors import CancellationRefused, Refusal
 from ..extensions import db
 from .base import UTCDateTime, utcnow
@@ -36,6 +36,7 @@ class Booking(db.Model):
         CheckConstraint(check_in("status", BookingStatus), name="status_known"),
         CheckConstraint(check_in("sector", Sector), name="sector_known"),
         CheckConstraint("price_pence >= 0", name="price_nonneg"),
+        CheckConstraint(check_in("payer", Payer, nullable=True), name="payer_known"),
         CheckConstraint(
             f"(status = '{BookingStatus.WAITLISTED.value}') = (waiting_position IS NOT NULL)",
             name="waiting_position_iff_waitlisted",
@@ -73,9 +74,26 @@ class Booking(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who pays, as chosen when booking a priced place (None for a free one); kept here
+    # so a waiting booking is invoiced to the right buyer when it is promoted.
+    payer: Mapped[str | None] = mapped_column(String(16))
+    invoice_email: Mapped[str] = mapped_column(String(254), default="")
+    invoice_organisation: Mapped[str] = mapped_column(String(160), default="")
+    invoice_address: Mapped[str] = mapped_column(String(500), default="")
+    po_number: Mapped[str] = mapped_column(String(64), default="")
 
     session: Mapped[Session] = relationship(back_populates="bookings")
     learner: Mapped[User] = relationship(back_populates="bookings", foreign_keys=[learner_id])
+    booked_by: Mapped[User | None] = relationship(foreign_keys=[booked_by_id])
+
+    @property
+    def organiser(self) -> User:
+        """Who answers for the booking: whoever booked it for the learner, unless that
+        was staff acting on their behalf (or the learner themselves)."""
+        by = self.booked_by
+        if by is None or by.id == self.learner_id or by.is_staff:
+            return self.learner
+        return by
 
     @staticmethod
     def new_reference(prefix: str) -> str:

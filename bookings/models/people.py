@@ -14,7 +14,7 @@ from sqlalchemy import Boolean, CheckConstraint, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..enums import Role, Sector, check_in
+from ..enums import Payer, Role, Sector, check_in
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
@@ -27,6 +27,7 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint(check_in("role", Role), name="role_known"),
         CheckConstraint(check_in("sector", Sector, nullable=True), name="sector_known"),
+        CheckConstraint(check_in("payer", Payer, nullable=True), name="payer_known"),
         # Addresses are unique whatever their case.
         Index("uq_users_email_lower", func.lower(text("email")), unique=True),
     )
@@ -44,6 +45,11 @@ class User(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who pays for priced places, remembered from the last booking (editable at /account).
+    payer: Mapped[str | None] = mapped_column(String(16))
+    invoice_email: Mapped[str] = mapped_column(String(254), default="")
+    invoice_organisation: Mapped[str] = mapped_column(String(160), default="")
+    invoice_address: Mapped[str] = mapped_column(String(500), default="")
 
     bookings: Mapped[list[Booking]] = relationship(
         back_populates="learner", foreign_keys="Booking.learner_id"

@@ -1,0 +1,192 @@
+"""Invoices and credit notes: what a priced place costs, and what was given back.
+
+Amounts are integer pence. Each document keeps a copy of the seller's and buyer's
+details as they were when it was issued, so it reads the same for ever. The
+database guards the sums: net + VAT = total on every document and line, and what
+is credited never exceeds what was invoiced.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..enums import CreditReason, InvoiceStatus, Payer, check_in
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .booking import Booking
+from .people import User
+
+
+def _sums(prefix: str = "") -> tuple[CheckConstraint, ...]:
+    return (
+        CheckConstraint("net_pence >= 0 AND vat_pence >= 0", name=f"{prefix}amounts_nonneg"),
+        CheckConstraint("total_pence = net_pence + vat_pence", name=f"{prefix}total_adds_up"),
+    )
+
+
+class NumberSequence(db.Model):
+    """The last number handed out in one series (invoices, credit notes) for one year.
+
+    Taken with an UPDATE in the transaction that issues the document, so the row
+    stays locked until commit: numbers run on with no gap and no duplicate.
+    """
+
+    __tablename__ = "number_sequences"
+    __table_args__ = (CheckConstraint("last_value >= 0", name="last_value_nonneg"),)
+
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Invoice(db.Model):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        *_sums(),
+        CheckConstraint(check_in("status", InvoiceStatus), name="status_known"),
+        CheckConstraint(check_in("payer", Payer), name="payer_known"),
+        CheckConstraint(
+            "credited_pence >= 0 AND credited_pence <= total_pence", name="credit_within_total"
+        ),
+        CheckConstraint("due_on >= issued_on", name="due_after_issue"),
+        CheckConstraint("vat_rate_bp >= 0", name="vat_rate_nonneg"),
+        Index("ix_invoices_status_due", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    # Who may see it at /account/invoices: the learner, or the organiser of a team.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    payer: Mapped[str] = mapped_column(String(16))
+    buyer_name: Mapped[str] = mapped_column(String(160))
+    buyer_email: Mapped[str] = mapped_column(String(254))
+    buyer_organisation: Mapped[str] = mapped_column(String(160), default="")
+    buyer_address: Mapped[str] = mapped_column(String(500), default="")
+    po_number: Mapped[str] = mapped_column(String(64), default="")
+    seller_name: Mapped[str] = mapped_column(String(200))
+    seller_address: Mapped[str] = mapped_column(String(500), default="")
+    charity_number: Mapped[str] = mapped_column(String(40), default="")
+    vat_number: Mapped[str] = mapped_column(String(40), default="")
+    # VAT rate in basis points (2000 is 20%); 0 when not VAT registered.
+    vat_rate_bp: Mapped[int] = mapped_column(Integer, default=0)
+    issued_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    net_pence: Mapped[int] = mapped_column(Integer)
+    vat_pence: Mapped[int] = mapped_column(Integer)
+    total_pence: Mapped[int] = mapped_column(Integer)
+    credited_pence: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default=InvoiceStatus.ISSUED)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    payment_method: Mapped[str] = mapped_column(String(40), default="")
+    payment_reference: Mapped[str] = mapped_column(String(120), default="")
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", order_by="InvoiceLine.id"
+    )
+    credit_notes: Mapped[list[CreditNote]] = relationship(
+        back_populates="invoice", order_by="CreditNote.id"
+    )
+
+    @property
+    def balance_pence(self) -> int:
+        """What is still owed: the total less credits, nothing once paid."""
+        if self.status == InvoiceStatus.PAID:
+            return 0
+        return self.total_pence - self.credited_pence
+
+    def is_overdue(self, today: date) -> bool:
+        return (
+            self.status == InvoiceStatus.ISSUED and self.due_on < today and self.balance_pence > 0
+        )
+
+
+class InvoiceLine(db.Model):
+    """One place on an invoice: a course, a session date and the learner who comes."""
+
+    __tablename__ = "invoice_lines"
+    __table_args__ = (
+        *_sums(),
+        CheckConstraint(
+            "credited_pence >= 0 AND credited_pence <= total_pence", name="credit_within_total"
+        ),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        # One live invoice line (so one live invoice) per booking.
+        Index(
+            "uq_invoice_lines_live_booking",
+            "booking_id",
+            unique=True,
+            sqlite_where=text("live"),
+            postgresql_where=text("live"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoices.id", ondelete="CASCADE"), index=True
+    )
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"))
+    description: Mapped[str] = mapped_column(String(400))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    unit_pence: Mapped[int] = mapped_column(Integer)  # net, before VAT
+    net_pence: Mapped[int] = mapped_column(Integer)
+    vat_pence: Mapped[int] = mapped_column(Integer)
+    total_pence: Mapped[int] = mapped_column(Integer)
+    credited_pence: Mapped[int] = mapped_column(Integer, default=0)
+    # False once the booking is charged on another line (moved to another price) or
+    # has been credited in full.
+    live: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+    booking: Mapped[Booking | None] = relationship()
+
+    @property
+    def creditable_pence(self) -> int:
+        return self.total_pence - self.credited_pence
+
+
+class CreditNote(db.Model):
+    """Money given back against one line of an invoice, with its own number."""
+
+    __tablename__ = "credit_notes"
+    __table_args__ = (
+        *_sums(),
+        CheckConstraint("total_pence > 0", name="total_positive"),
+        CheckConstraint(check_in("reason", CreditReason), name="reason_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoices.id", ondelete="CASCADE"), index=True
+    )
+    invoice_line_id: Mapped[int] = mapped_column(
+        ForeignKey("invoice_lines.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(String(500), default="")  # a waiver's reason, say
+    issued_on: Mapped[date] = mapped_column(Date)
+    net_pence: Mapped[int] = mapped_column(Integer)
+    vat_pence: Mapped[int] = mapped_column(Integer)
+    total_pence: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="credit_notes")
+    line: Mapped[InvoiceLine] = relationship()

@@ -1,0 +1,323 @@
+"""Invoices and credit notes for priced places, and the cancellation policy.
+
+Every function here adds to the caller's transaction (the booking, cancellation or
+staff action that causes it) and never commits: an invoice exists exactly when the
+place it bills was confirmed, and a credit note exactly when the change it answers
+was made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from .. import timefmt
+from ..enums import CreditReason, InvoiceStatus, Payer
+from ..extensions import db
+from ..models import Booking, CreditNote, Invoice, InvoiceLine, User, utcnow
+from . import numbering
+from .amounts import percent_of, rate_basis_points, vat_on
+
+
+@dataclass(frozen=True)
+class Billing:
+    """Who pays for a priced place, as the booking form asks."""
+
+    payer: str = Payer.SELF
+    email: str = ""
+    organisation: str = ""
+    address: str = ""
+    po_number: str = ""
+
+    def apply_to(self, booking: Booking) -> None:
+        booking.payer = self.payer
+        booking.invoice_email = self.email
+        booking.invoice_organisation = self.organisation
+        booking.invoice_address = self.address
+        booking.po_number = self.po_number
+
+    def remember_on(self, user: User) -> None:
+        """Keep the answer on the profile, to offer it next time."""
+        user.payer = self.payer
+        if self.payer == Payer.ORGANISATION:
+            user.invoice_email = self.email
+            user.invoice_organisation = self.organisation
+            user.invoice_address = self.address
+
+    @classmethod
+    def remembered(cls, user: User) -> Billing:
+        return cls(
+            payer=user.payer or Payer.SELF,
+            email=user.invoice_email,
+            organisation=user.invoice_organisation,
+            address=user.invoice_address,
+        )
+
+
+def today() -> date:
+    """Today in the organisation's time zone: the date documents carry."""
+    return timefmt.to_local(utcnow()).date()
+
+
+def vat_rate_bp() -> int:
+    return rate_basis_points(current_app.config["VAT_RATE"])
+
+
+def live_line(booking_id: int) -> InvoiceLine | None:
+    """The invoice line that bills a booking now, if any."""
+    return db.session.scalar(
+        select(InvoiceLine).where(InvoiceLine.booking_id == booking_id, InvoiceLine.live)
+    )
+
+
+def line_description(booking: Booking) -> str:
+    session = booking.session
+    return (
+        f"{session.course.title}, {timefmt.when(session.starts_at, session.ends_at)}: "
+        f"{booking.learner.name}"
+    )
+
+
+def _buyer(booking: Booking, owner: User) -> dict:
+    if booking.payer == Payer.ORGANISATION:
+        return {
+            "payer": Payer.ORGANISATION,
+            "buyer_name": owner.name,
+            "buyer_email": booking.invoice_email or owner.email,
+            "buyer_organisation": booking.invoice_organisation,
+            "buyer_address": booking.invoice_address,
+            "po_number": booking.po_number,
+        }
+    return {
+        "payer": Payer.SELF,
+        "buyer_name": owner.name,
+        "buyer_email": owner.email,
+        "buyer_organisation": "",
+        "buyer_address": booking.invoice_address,
+        "po_number": booking.po_number,
+    }
+
+
+def _seller() -> dict:
+    config = current_app.config
+    return {
+        "seller_name": config["ORG_NAME"],
+        "seller_address": config["ORG_ADDRESS"],
+        "charity_number": config["CHARITY_NUMBER"],
+        "vat_number": config["VAT_NUMBER"],
+    }
+
+
+def invoice_places(bookings: Sequence[Booking], owner: User | None = None) -> Invoice | None:
+    """Issue one invoice for the confirmed priced places among bookings, one line each.
+
+    owner sees the invoice in their account: by default the booking's organiser (the
+    learner, or whoever booked for a team). Bookings already invoiced, waiting or free
+    are left out; with none left, no invoice. The buyer's details come from the first
+    booking billed.
+    """
+    billable = [
+        b for b in bookings if b.has_place and b.price_pence > 0 and live_line(b.id) is None
+    ]
+    if not billable:
+        return None
+    owner = owner or billable[0].organiser
+    rate = vat_rate_bp()
+    issued_on = today()
+    invoice = Invoice(
+        number=numbering.next_number(
+            numbering.INVOICE, current_app.config["INVOICE_PREFIX"], issued_on.year
+        ),
+        user_id=owner.id,
+        vat_rate_bp=rate,
+        issued_on=issued_on,
+        due_on=issued_on + timedelta(days=current_app.config["INVOICE_DUE_DAYS"]),
+        status=InvoiceStatus.ISSUED,
+        **_buyer(billable[0], owner),
+        **_seller(),
+    )
+    for booking in billable:
+        net = booking.price_pence
+        vat = vat_on(net, rate)
+        invoice.lines.append(
+            InvoiceLine(
+                booking_id=booking.id,
+                description=line_description(booking),
+                quantity=1,
+                unit_pence=net,
+                net_pence=net,
+                vat_pence=vat,
+                total_pence=net + vat,
+                live=True,
+            )
+        )
+    invoice.net_pence = sum(line.net_pence for line in invoice.lines)
+    invoice.vat_pence = sum(line.vat_pence for line in invoice.lines)
+    invoice.total_pence = invoice.net_pence + invoice.vat_pence
+    invoice.credited_pence = 0
+    db.session.add(invoice)
+    db.session.flush()
+    return invoice
+
+
+# The cancellation policy.
+
+
+@dataclass(frozen=True)
+class CancellationTerms:
+    """What cancelling a booking now does to the money; the cancel page says it."""
+
+    invoiced_pence: int  # still billed on the booking's live line (0: nothing billed)
+    charge_pence: int  # kept if the place is not refilled
+    free_until: datetime | None  # when the free window closes
+
+    @property
+    def charged(self) -> bool:
+        return self.charge_pence > 0
+
+    def describe(self) -> str:
+        if not self.invoiced_pence:
+            return ""
+        if not self.charged:
+            return (
+                f"You will not be charged: a credit note for "
+                f"{timefmt.money(self.invoiced_pence)} will cancel the invoice."
+            )
+        return (
+            f"Cancelling now is charged {timefmt.money(self.charge_pence)}, because the "
+            f"session starts in less than {current_app.config['CANCELLATION_FREE_DAYS']} "
+            "days. If the place goes to someone on the waiting list, you will not be "
+            "charged and the invoice will be credited in full."
+        )
+
+
+def free_until(booking: Booking) -> datetime:
+    days = current_app.config["CANCELLATION_FREE_DAYS"]
+    return booking.session.starts_at - timedelta(days=days)
+
+
+def cancellation_terms(booking: Booking, now: datetime | None = None) -> CancellationTerms:
+    """What cancelling booking at now would cost, under the configured policy."""
+    line = live_line(booking.id)
+    if line is None or line.creditable_pence == 0:
+        return CancellationTerms(0, 0, None)
+    closes = free_until(booking)
+    if (now or utcnow()) < closes:
+        return CancellationTerms(line.creditable_pence, 0, closes)
+    percent = current_app.config["CANCELLATION_CHARGE_PERCENT"]
+    charge_net = percent_of(line.net_pence, percent)
+    charge = charge_net + vat_on(charge_net, line.invoice.vat_rate_bp)
+    return CancellationTerms(line.creditable_pence, min(charge, line.creditable_pence), closes)
+
+
+def _credited_so_far(line: InvoiceLine) -> tuple[int, int]:
+    rows = db.session.execute(
+        select(CreditNote.net_pence, CreditNote.vat_pence).where(
+            CreditNote.invoice_line_id == line.id
+        )
+    ).all()
+    return sum(r.net_pence for r in rows), sum(r.vat_pence for r in rows)
+
+
+def credit_line(
+    line: InvoiceLine,
+    reason: str,
+    *,
+    keep_net_pence: int = 0,
+    note: str = "",
+    by: User | None = None,
+) -> CreditNote | None:
+    """Credit what is left on a line, less keep_net_pence (a charge, net of VAT).
+
+    The line stops being live once nothing is left on it. Returns the credit note,
+    or None when there is nothing to credit.
+    """
+    credited_net, credited_vat = _credited_so_far(line)
+    invoice = line.invoice
+    keep_net = min(keep_net_pence, line.net_pence - credited_net)
+    keep_vat = vat_on(keep_net, invoice.vat_rate_bp) if keep_net else 0
+    net = line.net_pence - credited_net - keep_net
+    vat = max(line.vat_pence - credited_vat - keep_vat, 0)
+    if net + vat <= 0:
+        return None
+    issued_on = today()
+    note_row = CreditNote(
+        number=numbering.next_number(
+            numbering.CREDIT_NOTE, current_app.config["CREDIT_NOTE_PREFIX"], issued_on.year
+        ),
+        invoice_id=invoice.id,
+        invoice_line_id=line.id,
+        reason=reason,
+        note=note,
+        issued_on=issued_on,
+        net_pence=net,
+        vat_pence=vat,
+        total_pence=net + vat,
+        created_by_id=by.id if by is not None else None,
+    )
+    db.session.add(note_row)
+    line.credited_pence += note_row.total_pence
+    invoice.credited_pence += note_row.total_pence
+    if line.credited_pence == line.total_pence:
+        line.live = False
+    if invoice.credited_pence == invoice.total_pence and invoice.status == InvoiceStatus.ISSUED:
+        invoice.status = InvoiceStatus.CREDITED
+    db.session.flush()
+    return note_row
+
+
+def settle_cancellation(
+    booking: Booking, *, refilled: bool, by: User | None = None, now: datetime | None = None
+) -> CreditNote | None:
+    """Apply the cancellation policy to a booking just cancelled.
+
+    In the free window, or when its place went to the waiting list, the invoice is
+    credited in full; later, the charge is kept and the rest credited.
+    """
+    line = live_line(booking.id)
+    if line is None:
+        return None
+    terms = cancellation_terms(booking, now)
+    if not terms.charged:
+        return credit_line(line, CreditReason.CANCELLED, by=by)
+    if refilled:
+        return credit_line(line, CreditReason.REFILLED, by=by)
+    percent = current_app.config["CANCELLATION_CHARGE_PERCENT"]
+    keep = percent_of(line.net_pence, percent)
+    return credit_line(line, CreditReason.CANCELLED, keep_net_pence=keep, by=by)
+
+
+def credit_session_cancelled(bookings: Sequence[Booking], by: User | None = None) -> list:
+    """A cancelled session owes nobody anything: credit every booking in full."""
+    notes = []
+    for booking in bookings:
+        line = live_line(booking.id)
+        if line is not None and (note := credit_line(line, CreditReason.SESSION_CANCELLED, by=by)):
+            notes.append(note)
+    return notes
+
+
+def waive_charge(line: InvoiceLine, reason: str, by: User) -> CreditNote | None:
+    """Staff waive what is still charged on a line; the reason goes on the credit note."""
+    return credit_line(line, CreditReason.WAIVED, note=reason, by=by)
+
+
+def settle_move(old: Booking, new: Booking, owner: User | None = None) -> None:
+    """After a booking moved to another session (a new booking row).
+
+    At the same price and with a place, the invoice stays and now bills the new
+    booking. At another price, or onto a waiting list, the old line is credited in
+    full and the new place, once confirmed, invoiced afresh.
+    """
+    line = live_line(old.id)
+    if line is not None and new.has_place and new.price_pence == line.unit_pence:
+        line.booking_id = new.id
+        db.session.flush()
+        return
+    if line is not None:
+        credit_line(line, CreditReason.REPRICED)
+    invoice_places([new], owner)
