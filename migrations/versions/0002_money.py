@@ -5,8 +5,14 @@ Revises: 0001
 Create Date: 2026-11-30 00:32:28.991280
 
 """
+import warnings
+
 from alembic import op
 import sqlalchemy as sa
+
+# Batch mode reflects users (bookings refer to it) and cannot read the index on
+# lower(email); the index is dropped and built again below, so the warning says nothing.
+warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression-based index")
 
 
 # revision identifiers, used by Alembic.
