@@ -123,6 +123,9 @@ class Config:
     # Registers a constant-bytes route for benchmarks; never set in production.
     BENCH_ROUTES = False
 
+    # Printed on invoices and in their emails: how to pay (bank details, say).
+    INVOICE_PAYMENT_DETAILS = os.environ.get("INVOICE_PAYMENT_DETAILS", "")
+
 
 class DevelopmentConfig(Config):
     DEBUG = False

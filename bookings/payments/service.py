@@ -18,6 +18,7 @@ from sqlalchemy import case, select, update
 from .. import timefmt
 from ..enums import CreditReason, InvoiceStatus, Payer
 from ..extensions import db
+from ..mail import messages, outbox
 from ..models import Booking, CreditNote, Invoice, InvoiceLine, User, utcnow
 from . import numbering
 from .amounts import percent_of, rate_basis_points, vat_on
@@ -167,6 +168,7 @@ def invoice_places(bookings: Sequence[Booking], owner: User | None = None) -> In
     invoice.credited_pence = 0
     db.session.add(invoice)
     db.session.flush()
+    outbox.enqueue(messages.invoice_issued(invoice))
     return invoice
 
 
@@ -316,6 +318,7 @@ def credit_line(
     db.session.add(note_row)
     db.session.flush()
     _add_credit(line, note_row.total_pence)
+    outbox.enqueue(messages.credit_note_issued(note_row))
     return note_row
 
 

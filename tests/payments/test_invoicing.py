@@ -11,7 +11,7 @@ from bookings.booking import schedule, service
 from bookings.booking.service import Needs
 from bookings.enums import CreditReason, InvoiceStatus, Payer
 from bookings.extensions import db
-from bookings.models import CreditNote, Invoice, InvoiceLine
+from bookings.models import CreditNote, Invoice, InvoiceLine, OutboxMessage
 from bookings.payments import amounts
 from bookings.payments import service as payments
 from bookings.payments.service import Billing
@@ -244,3 +244,16 @@ def test_a_cancelled_session_credits_a_late_cancellations_charge_too(policy):
     assert {n.reason for n in notes} == {CreditReason.SESSION_CANCELLED}
     assert all(inv.balance_pence == 0 for inv in invoices())
 
+
+def test_every_credit_note_is_emailed_with_its_pdf_named(policy):
+    session = priced_session(starts_in=timedelta(days=30))
+    booking = book(session)
+    service.cancel(booking.id, booking.learner)
+    db.session.commit()
+    [note] = credit_notes()
+    emails = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "credit_note_issued")
+    ).all()
+    assert [(e.recipient, e.attachment) for e in emails] == [
+        (booking.learner.email, f"credit_note:{note.number}")
+    ]
