@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from bookings.booking import service
 from bookings.extensions import db
 from bookings.models import OutboxMessage
+from bookings.payments import collection
 
 from ..mail.conftest import mail_config, smtp  # noqa: F401
 from .conftest import ACME, YEAR, book, credit_notes, invoices, pdf_text
@@ -93,3 +96,24 @@ def test_the_credit_note_email_carries_the_credit_note_pdf(
     text = " ".join(pdf_text(data).split())
     assert f"Against invoice {invoice.number}" in text and "Total credited £65.00" in text
 
+
+def test_the_overdue_reminder_attaches_the_invoice(
+    runner,
+    smtp,  # noqa: F811
+    priced_session,
+    learner,
+):
+    book(priced_session, learner, ACME)
+    [invoice] = invoices()
+    invoice.issued_on -= timedelta(days=40)
+    invoice.due_on -= timedelta(days=40)
+    db.session.commit()
+    assert collection.remind_overdue() == 1
+    db.session.commit()
+
+    send(runner)
+
+    email = by_subject(smtp.messages, f"Reminder: invoice {invoice.number} is overdue")
+    assert email["To"] == "accounts@acme.example"
+    assert "£65.00 is still owed" in email.get_body(("plain",)).get_content()
+    assert pdf_attachment(email)[0] == f"{invoice.number}.pdf"
