@@ -22,9 +22,7 @@ from . import queries
 from .service import today, waive_charge
 
 
-def mark_paid(
-    invoice: Invoice, *, paid_on: date, method: str, reference: str = "", by: User | None = None
-) -> Invoice:
+def mark_paid(invoice: Invoice, *, paid_on: date, method: str, reference: str = "") -> Invoice:
     """Record that the invoice is paid (a payment provider would call this too)."""
     if not invoice.is_open:
         raise InvoiceRefused(Refusal.INVOICE_NOT_OPEN)

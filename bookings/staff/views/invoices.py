@@ -153,7 +153,6 @@ def invoice_paid(number: str):
             paid_on=form.paid_on.data,
             method=form.method.data,
             reference=form.reference.data or "",
-            by=current_user,
         )
     if outcome.refused:
         return _invoice_page(invoice, paid_form=form, status=400)
