@@ -203,6 +203,11 @@ class Settlement:
                 f"is issued; a cancellation charge of {charge} stays due on invoice "
                 f"{self.invoice_number}."
             )
+        if self.paid:
+            return (
+                f"The cancellation charge of {charge} is kept from invoice "
+                f"{self.invoice_number}, which is paid."
+            )
         return f"A cancellation charge of {charge} stays due on invoice {self.invoice_number}."
 
 

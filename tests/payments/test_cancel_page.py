@@ -79,3 +79,18 @@ def test_a_free_place_says_nothing_about_money(client, priced_session):
     assert "Credit note" not in after and "charge" not in after
     db.session.expire_all()
     assert invoices() == []
+
+
+def test_cancelling_a_paid_place_speaks_of_a_refund_or_the_charge_kept(client, course, learner):
+    early = book(make_session(course, starts_in=timedelta(days=30)), learner)
+    late = book(make_session(course, starts_in=timedelta(days=3)), learner)
+    for invoice in invoices():
+        invoice.status, invoice.paid_on = "paid", invoice.issued_on
+    db.session.commit()
+    login_as(client, learner)
+
+    refunded = confirm(client, early)
+    kept = confirm(client, late)
+
+    assert "which is paid: we will be in touch about the refund." in refunded
+    assert "The cancellation charge of £65.00 is kept from invoice" in kept
