@@ -123,6 +123,11 @@ class Config:
     # Registers a constant-bytes route for benchmarks; never set in production.
     BENCH_ROUTES = False
 
+    # Printed on invoices and in their emails: how to pay (bank details, say).
+    INVOICE_PAYMENT_DETAILS = os.environ.get("INVOICE_PAYMENT_DETAILS", "")
+    # The Xero export: the sales account each invoice line is coded to.
+    XERO_SALES_ACCOUNT = os.environ.get("XERO_SALES_ACCOUNT", "200")
+
 
 class DevelopmentConfig(Config):
     DEBUG = False

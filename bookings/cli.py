@@ -15,10 +15,11 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 catalogue_cli = AppGroup("catalogue", help="Import the course catalogue.")
 outbox_cli = AppGroup("outbox", help="Deliver queued email.")
 reminders_cli = AppGroup("reminders", help="Queue reminder emails.")
+invoices_cli = AppGroup("invoices", help="Chase invoices.")
 
 
 def register(app: Flask) -> None:
-    for group in (users_cli, catalogue_cli, outbox_cli, reminders_cli):
+    for group in (users_cli, catalogue_cli, outbox_cli, reminders_cli, invoices_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo)
 
@@ -95,3 +96,13 @@ def reminders_send():
     count = queue_reminders()
     db.session.commit()
     click.echo(f"Queued {count} reminder{'s' if count != 1 else ''}.")
+
+
+@invoices_cli.command("remind")
+def invoices_remind():
+    """Queue a reminder for each overdue invoice (at most once every INVOICE_REMINDER_DAYS)."""
+    from .payments.collection import remind_overdue
+
+    count = remind_overdue()
+    db.session.commit()
+    click.echo(f"Queued {count} invoice reminder{'s' if count != 1 else ''}.")

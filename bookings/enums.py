@@ -92,3 +92,52 @@ class CreditReason(StrEnum):
     SESSION_CANCELLED = "session_cancelled"
     WAIVED = "waived"  # staff waived a cancellation charge
     REPRICED = "repriced"  # moved to a session at another price
+
+
+class PaymentMethod(StrEnum):
+    """How an invoice was paid, as staff record it."""
+
+    BANK_TRANSFER = "bank_transfer"
+    CARD = "card"
+    CHEQUE = "cheque"
+    CASH = "cash"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return PAYMENT_METHOD_LABELS[self]
+
+
+PAYMENT_METHOD_LABELS = {
+    PaymentMethod.BANK_TRANSFER.value: "Bank transfer",
+    PaymentMethod.CARD.value: "Card",
+    PaymentMethod.CHEQUE.value: "Cheque",
+    PaymentMethod.CASH.value: "Cash",
+    PaymentMethod.OTHER.value: "Other",
+}
+PAYERS = tuple(member.value for member in Payer)
+
+# What a credit note says about why it was issued.
+CREDIT_REASON_LABELS = {
+    CreditReason.CANCELLED.value: "Booking cancelled",
+    CreditReason.REFILLED.value: "Booking cancelled; the place went to someone on the waiting list",
+    CreditReason.SESSION_CANCELLED.value: "Session cancelled",
+    CreditReason.WAIVED.value: "Cancellation charge waived",
+    CreditReason.REPRICED.value: "Booking moved to a session at another price",
+}
+
+
+class InvoiceList(StrEnum):
+    """The lists of the staff invoices page; outstanding includes the overdue."""
+
+    OUTSTANDING = "outstanding"
+    OVERDUE = "overdue"
+    PAID = "paid"
+    CREDITED = "credited"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+INVOICE_LISTS = tuple(member.value for member in InvoiceList)

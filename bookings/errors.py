@@ -28,6 +28,12 @@ class Refusal:
     ENDS_BEFORE_START = "The session must end after it starts."
     CANCELLED_NO_MOVE = "This session is cancelled; it cannot be moved."
     SESSION_ALREADY_CANCELLED = "This session is already cancelled."
+    INVOICE_NOT_OPEN = "This invoice is not awaiting payment, so it cannot be marked paid."
+    PAID_BEFORE_ISSUE = "The payment date cannot be before the invoice was issued."
+    PAID_IN_FUTURE = "The payment date cannot be in the future."
+    INVOICE_NOT_OVERDUE = "This invoice is not overdue, so no reminder was sent."
+    NOTHING_TO_WAIVE = "There is no cancellation charge left to waive on this line."
+    WAIVE_NEEDS_REASON = "Give the reason for waiving the charge."
 
 
 class DomainError(Exception):
@@ -106,3 +112,7 @@ class RegisterNotOpen(DomainError):
 
 class NoCertificate(DomainError):
     """No certificate for this booking (the learner has not attended)."""
+
+
+class InvoiceRefused(DomainError):
+    """A change to an invoice that its state does not allow (paid already, not overdue)."""

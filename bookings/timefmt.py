@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -118,6 +119,19 @@ def register_filters(app) -> None:
         clock=clock,
         money=money,
         pounds=pounds,
+        amount=amount,
         local=to_local,
     )
     app.jinja_env.globals.update(when=when, month_label=month_label)
+
+
+def amount(pence: int) -> str:
+    """'£65.00' for any amount, nothing ('£0.00') and credits ('-£65.00') included: for
+    invoices and credit notes, which never say 'Free'."""
+    return format_currency(Decimal(pence) / 100, "GBP", locale=_LOCALE)
+
+
+def decimal_pounds(pence: int) -> str:
+    """'65.00', '-65.50': pence as a plain decimal for accounting files."""
+    sign = "-" if pence < 0 else ""
+    return sign + pounds(abs(pence))

@@ -14,6 +14,7 @@ from wtforms.validators import (
 )
 
 from ..enums import SECTOR_LABELS, SECTORS
+from ..payments.forms import InvoiceDetailsFields
 from .service import MIN_PASSWORD_LENGTH
 
 SECTOR_CHOICES = [SelectChoice(s, SECTOR_LABELS[s]) for s in SECTORS]
@@ -142,7 +143,7 @@ class ChangePasswordForm(FlaskForm):
     confirm = _confirm_password("New password again")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(InvoiceDetailsFields, FlaskForm):
     name = _name()
     organisation = _organisation()
     sector = _sector()

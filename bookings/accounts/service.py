@@ -17,6 +17,7 @@ from ..errors import AccountError, EmailTaken
 from ..extensions import db
 from ..mail import messages, outbox
 from ..models import Booking, OutboxMessage, User, utcnow
+from ..payments.queries import invoices_of
 from .queries import emails_to, find_by_email, normalise_email, upcoming_sessions_taught
 
 MIN_PASSWORD_LENGTH = 10
@@ -148,6 +149,10 @@ def personal_data(user: User) -> dict:
             "role": user.role,
             "created_at": instant(user.created_at),
             "last_sign_in_at": instant(user.last_login_at),
+            "who_pays": user.payer,
+            "invoice_email": user.invoice_email,
+            "invoice_organisation": user.invoice_organisation,
+            "invoice_address": user.invoice_address,
         },
         "bookings": [
             {
@@ -169,6 +174,17 @@ def personal_data(user: User) -> dict:
                 "cancelled_at": instant(b.cancelled_at),
             }
             for b in sorted(user.bookings, key=lambda b: b.created_at)
+        ],
+        "invoices": [
+            {
+                "number": invoice.number,
+                "issued_on": invoice.issued_on.isoformat(),
+                "billed_to": invoice.buyer,
+                "email": invoice.buyer_email,
+                "total": timefmt.pounds(invoice.total_pence),
+                "credit_notes": [note.number for note in invoice.credit_notes],
+            }
+            for invoice in invoices_of(user.id)
         ],
         # The emails we keep a copy of (see the outbox): what, to whom, when.
         "emails": [
@@ -207,7 +223,15 @@ def erase_account(user: User) -> None:
     db.session.execute(
         update(Booking)
         .where(Booking.learner_id == user.id)
-        .values(access_needs="", dietary_needs="", organisation="")
+        .values(
+            access_needs="",
+            dietary_needs="",
+            organisation="",
+            invoice_email="",
+            invoice_organisation="",
+            invoice_address="",
+            po_number="",
+        )
     )
     # Delivered messages hold the person's name and address; queued ones still go out.
     db.session.execute(
@@ -218,6 +242,9 @@ def erase_account(user: User) -> None:
     user.name = "Erased account"
     user.email = f"erased-{user.id}-{secrets.token_hex(4)}@erased.invalid"
     user.organisation = ""
+    # Invoices already issued keep their copy of the buyer: the law says how long.
+    user.payer = None
+    user.invoice_email = user.invoice_organisation = user.invoice_address = ""
     user.password_hash = None
     user.active = False
     user.calendar_token = secrets.token_urlsafe(24)

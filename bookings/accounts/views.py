@@ -179,7 +179,8 @@ def reset_password(token: str):
 def account():
     form = ProfileForm(obj=current_user)
     if request.method == "POST":
-        if form.validate_on_submit():
+        valid = form.validate_on_submit()
+        if form.check_invoice_details(must_answer=False) and valid:
             with committing(form) as outcome:
                 service.update_profile(
                     current_user,
@@ -187,6 +188,8 @@ def account():
                     organisation=form.organisation.data or "",
                     sector=form.sector.data,
                 )
+                if form.payer.data:
+                    form.billing().remember_on(current_user)
             if not outcome.refused:
                 flash("Your details are saved.", "success")
                 return redirect(url_for("accounts.account"))

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..accounts.forms import SECTOR_CHOICES, SectorField
 from ..enums import SECTORS
+from ..payments.forms import BillingFields
 from .service import NEEDS_MAX_LENGTH, Needs
 
 
@@ -33,7 +34,7 @@ class NeedsFields:
         )
 
 
-class BookingForm(NeedsFields, FlaskForm):
+class BookingForm(NeedsFields, BillingFields, FlaskForm):
     access_needs = _needs_field("Access needs")
     dietary_needs = _needs_field("Dietary needs")
     consent = BooleanField(

@@ -90,7 +90,7 @@ def cancel_session(session_id: int, by: User | None = None, reason: str = "") ->
         raise refusal
     now = utcnow()
     bookings = active_bookings(session.id)
-    payments.credit_session_cancelled(bookings, by=by)
+    payments.credit_session_cancelled(session.id, by=by)
     for booking in bookings:
         # Written before the booking changes, so it tells what the learner had.
         outbox.enqueue(messages.session_cancelled(booking, reason=reason))

@@ -9,6 +9,9 @@ from .. import timefmt
 from ..errors import AlreadyBooked, BookingClosed, NoSuchRecord
 from ..extensions import db
 from ..models import Booking, Session, utcnow
+from ..payments import queries as payment_queries
+from ..payments import service as payments
+from ..payments.service import Billing
 from ..web import committing
 from . import queries, service
 from .forms import BookingForm, BookingWithSectorForm, CancelForm
@@ -31,18 +34,47 @@ def _own_booking(reference: str) -> Booking:
     return booking
 
 
-def _form_page(session: Session, form, status: int = 200, closed: str | None = None):
+def _price(session: Session, form) -> int | None:
+    """The learner's price, once their sector is known (from the profile or the form)."""
     sector = current_user.sector or (
         form.chosen_sector() if isinstance(form, BookingWithSectorForm) else None
     )
+    return session.course.price_for(sector) if sector else None
+
+
+def _asks_who_pays(session: Session, form) -> bool:
+    """A priced place asks who pays; before the sector is known, any price above zero."""
+    price = _price(session, form)
+    if price is not None:
+        return price > 0
+    return session.course.price_voluntary_pence > 0 or session.course.price_private_pence > 0
+
+
+def _form_page(session: Session, form, status: int = 200, closed: str | None = None):
     return render_template(
         "booking/book.html",
         session=session,
         course=session.course,
         form=form,
         closed=closed,
-        price=session.course.price_for(sector) if sector else None,
+        price=_price(session, form),
+        asks_who_pays=_asks_who_pays(session, form),
     ), status
+
+
+def _validated_billing(session: Session, form) -> tuple[bool, Billing | None]:
+    """Validate the form; a priced place must say who pays. (valid, billing or None)"""
+    form.validate()
+    price = _price(session, form)
+    billing = None
+    if price:
+        form.check_invoice_details(must_answer=True)
+        billing = form.billing()
+    else:
+        # Nothing to pay: whatever came in the billing fields is not used, nor judged.
+        for field in form.billing_fields():
+            field.errors = []
+    return not any(field.errors for field in form), billing
 
 
 def _already_booked(booking: Booking):
@@ -63,14 +95,18 @@ def book(session_id: int):
         status = 409 if form.is_submitted() else 200
         return _form_page(session, form, status, closed=str(refusal))
     if not form.is_submitted():
+        form.show_billing(Billing.remembered(current_user), answered=bool(current_user.payer))
         return _form_page(session, form)
-    if not form.validate():
+    valid, billing = _validated_billing(session, form)
+    if not valid:
         return _form_page(session, form, 400)
     try:
         with committing(reraise=(AlreadyBooked, NoSuchRecord, BookingClosed)) as outcome:
             if isinstance(form, BookingWithSectorForm):
                 current_user.sector = form.chosen_sector()
-            booking = service.book(session.id, current_user, form.needs())
+            booking = service.book(session.id, current_user, form.needs(), billing=billing)
+            if billing is not None:
+                billing.remember_on(current_user)
     except AlreadyBooked as exc:
         return _already_booked(exc.booking)
     except NoSuchRecord:
@@ -133,10 +169,11 @@ def cancel(reference: str):
     if booking.is_cancelled:
         flash("This booking is already cancelled.", "info")
         return redirect(url_for("booking.my_bookings"))
+    page = {"booking": booking, "form": form, "money": payments.cancellation_terms(booking)}
     if not form.is_submitted():
-        return render_template("booking/cancel.html", booking=booking, form=form)
+        return render_template("booking/cancel.html", **page)
     if not form.validate():
-        return render_template("booking/cancel.html", booking=booking, form=form), 400
+        return render_template("booking/cancel.html", **page), 400
     left_waiting_list = booking.is_waiting
     with committing() as outcome:
         _, promoted = service.cancel_and_promote(booking.id, current_user)
@@ -149,5 +186,8 @@ def cancel(reference: str):
         message = f"Your booking {booking.reference} for {what} is cancelled."
     if promoted is not None:
         message += " The place has gone to the next person on the waiting list."
+    settled = payment_queries.settlement(booking.id)
+    if settled is not None:
+        message += " " + settled.describe()
     flash(message + " We have emailed you to confirm.", "success")
     return redirect(url_for("booking.my_bookings"))

@@ -22,7 +22,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..enums import CreditReason, InvoiceStatus, Payer, check_in
+from ..enums import (
+    CREDIT_REASON_LABELS,
+    CreditReason,
+    InvoiceStatus,
+    Payer,
+    PaymentMethod,
+    check_in,
+)
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .booking import Booking
@@ -62,6 +69,14 @@ class Invoice(db.Model):
         ),
         CheckConstraint("due_on >= issued_on", name="due_after_issue"),
         CheckConstraint("vat_rate_bp >= 0", name="vat_rate_nonneg"),
+        CheckConstraint(
+            f"payment_method = '' OR {check_in('payment_method', PaymentMethod)}",
+            name="payment_method_known",
+        ),
+        CheckConstraint(
+            f"(status = '{InvoiceStatus.PAID.value}') = (paid_on IS NOT NULL)",
+            name="paid_iff_paid_on",
+        ),
         Index("ix_invoices_status_due", "status", "due_on"),
     )
 
@@ -116,6 +131,42 @@ class Invoice(db.Model):
             self.status == InvoiceStatus.ISSUED and self.due_on < today and self.balance_pence > 0
         )
 
+    @property
+    def is_open(self) -> bool:
+        """Awaiting payment: only then may it be marked paid."""
+        return self.status == InvoiceStatus.ISSUED
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == InvoiceStatus.PAID
+
+    @property
+    def is_credited(self) -> bool:
+        return self.status == InvoiceStatus.CREDITED
+
+    def state(self, today: date) -> str:
+        """Where it stands, in words: Outstanding, Overdue, Paid or Credited."""
+        if self.is_overdue(today):
+            return "Overdue"
+        return {InvoiceStatus.PAID: "Paid", InvoiceStatus.CREDITED: "Credited"}.get(
+            self.status, "Outstanding"
+        )
+
+    @property
+    def has_vat(self) -> bool:
+        return self.vat_rate_bp > 0
+
+    @property
+    def vat_percent(self) -> str:
+        """The VAT rate as people write it: '20', '17.5'."""
+        whole, hundredths = divmod(self.vat_rate_bp, 100)
+        return f"{whole}" if not hundredths else f"{whole}.{hundredths:02d}".rstrip("0")
+
+    @property
+    def buyer(self) -> str:
+        """Who the invoice is addressed to: the organisation that pays, else the person."""
+        return self.buyer_organisation or self.buyer_name
+
 
 class InvoiceLine(db.Model):
     """One place on an invoice: a course, a session date and the learner who comes."""
@@ -160,6 +211,13 @@ class InvoiceLine(db.Model):
     def creditable_pence(self) -> int:
         return self.total_pence - self.credited_pence
 
+    @property
+    def waivable(self) -> bool:
+        """A cancellation charge is left on the line: its booking is cancelled (or gone)
+        and not everything was credited. Staff may waive it."""
+        booking = self.booking
+        return self.creditable_pence > 0 and (booking is None or booking.is_cancelled)
+
 
 class CreditNote(db.Model):
     """Money given back against one line of an invoice, with its own number."""
@@ -190,3 +248,7 @@ class CreditNote(db.Model):
 
     invoice: Mapped[Invoice] = relationship(back_populates="credit_notes")
     line: Mapped[InvoiceLine] = relationship()
+
+    @property
+    def reason_label(self) -> str:
+        return CREDIT_REASON_LABELS.get(self.reason, self.reason)

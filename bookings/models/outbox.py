@@ -35,6 +35,9 @@ class OutboxMessage(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     ics: Mapped[str | None] = mapped_column(Text)  # the calendar file, when there is one
     ics_method: Mapped[str | None] = mapped_column(String(16))  # REQUEST, CANCEL
+    # A document to attach, named as "invoice:INV-2026-00001": built when the email is
+    # sent, so the transaction that queues it never renders a PDF.
+    attachment: Mapped[str | None] = mapped_column(String(80))
     booking_id: Mapped[int | None] = mapped_column(
         ForeignKey("bookings.id", ondelete="SET NULL"), index=True
     )

@@ -5,6 +5,9 @@ number_sequences. Taking a number is an UPDATE of that row in the transaction th
 issues the document: the row stays locked (PostgreSQL) or the database write-locked
 (SQLite) until that transaction ends, so the next issuer waits, and a transaction
 that rolls back gives its number back with everything else it did.
+
+A transaction that issues both kinds takes the invoice number before the credit
+note's, so two of them never hold one counter each while waiting for the other's.
 """
 
 from __future__ import annotations

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 
 from .. import timefmt
 from ..enums import CreditReason, InvoiceStatus, Payer
 from ..extensions import db
+from ..mail import messages, outbox
 from ..models import Booking, CreditNote, Invoice, InvoiceLine, User, utcnow
 from . import numbering
 from .amounts import percent_of, rate_basis_points, vat_on
@@ -33,17 +34,23 @@ class Billing:
     address: str = ""
     po_number: str = ""
 
+    @property
+    def by_organisation(self) -> bool:
+        return self.payer == Payer.ORGANISATION
+
     def apply_to(self, booking: Booking) -> None:
+        """Bill the booking so; a learner who pays keeps no organisation's details on it."""
         booking.payer = self.payer
-        booking.invoice_email = self.email
-        booking.invoice_organisation = self.organisation
-        booking.invoice_address = self.address
-        booking.po_number = self.po_number
+        paid_for = self.by_organisation
+        booking.invoice_email = self.email if paid_for else ""
+        booking.invoice_organisation = self.organisation if paid_for else ""
+        booking.invoice_address = self.address if paid_for else ""
+        booking.po_number = self.po_number if paid_for else ""
 
     def remember_on(self, user: User) -> None:
         """Keep the answer on the profile, to offer it next time."""
         user.payer = self.payer
-        if self.payer == Payer.ORGANISATION:
+        if self.by_organisation:
             user.invoice_email = self.email
             user.invoice_organisation = self.organisation
             user.invoice_address = self.address
@@ -97,8 +104,8 @@ def _buyer(booking: Booking, owner: User) -> dict:
         "buyer_name": owner.name,
         "buyer_email": owner.email,
         "buyer_organisation": "",
-        "buyer_address": booking.invoice_address,
-        "po_number": booking.po_number,
+        "buyer_address": "",
+        "po_number": "",
     }
 
 
@@ -161,6 +168,7 @@ def invoice_places(bookings: Sequence[Booking], owner: User | None = None) -> In
     invoice.credited_pence = 0
     db.session.add(invoice)
     db.session.flush()
+    outbox.enqueue(messages.invoice_issued(invoice))
     return invoice
 
 
@@ -223,6 +231,51 @@ def _credited_so_far(line: InvoiceLine) -> tuple[int, int]:
     return sum(r.net_pence for r in rows), sum(r.vat_pence for r in rows)
 
 
+def _lock_lines(lines: Sequence[InvoiceLine]) -> None:
+    """Lock lines with a write that changes nothing, then read them as committed.
+
+    Two credits of one line at once (a waiver clicked twice, say) then run one after
+    the other, and the second sees what the first gave back.
+    """
+    db.session.execute(
+        update(InvoiceLine)
+        .where(InvoiceLine.id.in_([line.id for line in lines]))
+        .values(credited_pence=InvoiceLine.credited_pence)
+        .execution_options(synchronize_session=False)
+    )
+    for line in lines:
+        db.session.refresh(line)
+        db.session.refresh(line.invoice)
+
+
+def _add_credit(line: InvoiceLine, pence: int) -> None:
+    """Count a credit on the line and its invoice in the database's own arithmetic."""
+    db.session.execute(
+        update(InvoiceLine)
+        .where(InvoiceLine.id == line.id)
+        .values(
+            credited_pence=InvoiceLine.credited_pence + pence,
+            live=InvoiceLine.live & (InvoiceLine.credited_pence + pence < InvoiceLine.total_pence),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    fully = Invoice.credited_pence + pence == Invoice.total_pence
+    db.session.execute(
+        update(Invoice)
+        .where(Invoice.id == line.invoice_id)
+        .values(
+            credited_pence=Invoice.credited_pence + pence,
+            status=case(
+                (fully & (Invoice.status == InvoiceStatus.ISSUED), InvoiceStatus.CREDITED.value),
+                else_=Invoice.status,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(line)
+    db.session.refresh(line.invoice)
+
+
 def credit_line(
     line: InvoiceLine,
     reason: str,
@@ -230,12 +283,15 @@ def credit_line(
     keep_net_pence: int = 0,
     note: str = "",
     by: User | None = None,
+    locked: bool = False,
 ) -> CreditNote | None:
     """Credit what is left on a line, less keep_net_pence (a charge, net of VAT).
 
     The line stops being live once nothing is left on it. Returns the credit note,
-    or None when there is nothing to credit.
+    or None when there is nothing to credit. locked: the caller has locked the line.
     """
+    if not locked:
+        _lock_lines([line])
     credited_net, credited_vat = _credited_so_far(line)
     invoice = line.invoice
     keep_net = min(keep_net_pence, line.net_pence - credited_net)
@@ -260,13 +316,9 @@ def credit_line(
         created_by_id=by.id if by is not None else None,
     )
     db.session.add(note_row)
-    line.credited_pence += note_row.total_pence
-    invoice.credited_pence += note_row.total_pence
-    if line.credited_pence == line.total_pence:
-        line.live = False
-    if invoice.credited_pence == invoice.total_pence and invoice.status == InvoiceStatus.ISSUED:
-        invoice.status = InvoiceStatus.CREDITED
     db.session.flush()
+    _add_credit(line, note_row.total_pence)
+    outbox.enqueue(messages.credit_note_issued(note_row))
     return note_row
 
 
@@ -291,12 +343,21 @@ def settle_cancellation(
     return credit_line(line, CreditReason.CANCELLED, keep_net_pence=keep, by=by)
 
 
-def credit_session_cancelled(bookings: Sequence[Booking], by: User | None = None) -> list:
-    """A cancelled session owes nobody anything: credit every booking in full."""
+def credit_session_cancelled(session_id: int, by: User | None = None) -> list[CreditNote]:
+    """A cancelled session owes nobody anything: credit in full every line still billing
+    one of its bookings, a late cancellation's charge included."""
+    lines = db.session.scalars(
+        select(InvoiceLine)
+        .join(Booking, InvoiceLine.booking_id == Booking.id)
+        .where(Booking.session_id == session_id, InvoiceLine.live)
+        .order_by(InvoiceLine.id)
+    )
+    lines = list(lines)
+    if lines:
+        _lock_lines(lines)
     notes = []
-    for booking in bookings:
-        line = live_line(booking.id)
-        if line is not None and (note := credit_line(line, CreditReason.SESSION_CANCELLED, by=by)):
+    for line in lines:
+        if note := credit_line(line, CreditReason.SESSION_CANCELLED, by=by, locked=True):
             notes.append(note)
     return notes
 
@@ -318,6 +379,8 @@ def settle_move(old: Booking, new: Booking, owner: User | None = None) -> None:
         line.booking_id = new.id
         db.session.flush()
         return
+    # The new invoice's number first, then the credit note's, as a cancellation that
+    # promotes takes them: two transactions never wait on each other's counters.
+    invoice_places([new], owner)
     if line is not None:
         credit_line(line, CreditReason.REPRICED)
-    invoice_places([new], owner)

@@ -117,7 +117,9 @@ def test_trainer_with_upcoming_sessions_is_asked_to_hand_them_over_first(client)
 def test_export_lists_the_emails_we_keep(client):
     learner = make_user()
     booking = service.book(
-        make_session(make_course(title="First Aid")).id, learner, Needs(consent=True)
+        make_session(make_course(title="First Aid", price_voluntary_pence=0)).id,
+        learner,
+        Needs(consent=True),
     )
     db.session.commit()
     login_as(client, learner)

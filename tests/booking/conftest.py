@@ -13,7 +13,8 @@ from bookings.models import Booking, OutboxMessage
 
 from ..conftest import post_form
 
-CONSENT = {"consent": "y", "access_needs": "", "dietary_needs": ""}
+# A priced place asks who pays; these learners pay for themselves.
+CONSENT = {"consent": "y", "access_needs": "", "dietary_needs": "", "payer": "self"}
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from bookings.extensions import db
 from bookings.models import Booking, OutboxMessage
 
 from ..conftest import login_as, post_form
-from ..factories import make_session, make_user
+from ..factories import make_course, make_session, make_user
 from ..ics_checks import assert_readers_agree, only_event
 from ..smtp_server import Collector, SmtpServer
 
@@ -26,7 +26,12 @@ def _calendar(email):
 def test_booking_succeeds_with_server_down_and_mail_follows_once_it_is_up(
     client, runner, closed_port
 ):
-    session = make_session(starts_at=datetime(2030, 7, 18, 9, 0, tzinfo=UTC), capacity=1)
+    # Free, so the only email is the confirmation (invoices: tests/payments).
+    session = make_session(
+        make_course(price_voluntary_pence=0),
+        starts_at=datetime(2030, 7, 18, 9, 0, tzinfo=UTC),
+        capacity=1,
+    )
     learner = make_user(email="ann@example.org")
     login_as(client, learner)
 
@@ -54,7 +59,11 @@ def test_booking_succeeds_with_server_down_and_mail_follows_once_it_is_up(
 
 
 def test_cancellation_promotes_the_waiting_learner_who_gets_an_invitation(runner, smtp):
-    session = make_session(starts_at=datetime(2030, 1, 17, 10, 0, tzinfo=UTC), capacity=1)
+    session = make_session(
+        make_course(price_voluntary_pence=0),
+        starts_at=datetime(2030, 1, 17, 10, 0, tzinfo=UTC),
+        capacity=1,
+    )
     first, second = make_user(), make_user()
     held = service.book(session.id, first, service.Needs(consent=True))
     db.session.commit()

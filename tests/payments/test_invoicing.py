@@ -11,7 +11,7 @@ from bookings.booking import schedule, service
 from bookings.booking.service import Needs
 from bookings.enums import CreditReason, InvoiceStatus, Payer
 from bookings.extensions import db
-from bookings.models import CreditNote, Invoice, InvoiceLine
+from bookings.models import CreditNote, Invoice, InvoiceLine, OutboxMessage
 from bookings.payments import amounts
 from bookings.payments import service as payments
 from bookings.payments.service import Billing
@@ -225,3 +225,35 @@ def test_half_a_penny_rounds_up():
     assert amounts.percent_of(6500, 40) == 2600
     with pytest.raises(ValueError):
         amounts.rate_basis_points("-5")
+
+
+def test_a_cancelled_session_credits_a_late_cancellations_charge_too(policy):
+    """Nobody pays for a session that never ran, whoever cancelled first."""
+    session = priced_session(capacity=5, starts_in=timedelta(days=2))
+    left_late = book(session)
+    staying = book(session)
+    service.cancel(left_late.id, left_late.learner)  # charged in full
+    db.session.commit()
+    assert credit_notes() == []
+
+    schedule.cancel_session(session.id, by=make_user("staff"))
+    db.session.commit()
+
+    notes = credit_notes()
+    assert {n.line.booking_id for n in notes} == {left_late.id, staying.id}
+    assert {n.reason for n in notes} == {CreditReason.SESSION_CANCELLED}
+    assert all(inv.balance_pence == 0 for inv in invoices())
+
+
+def test_every_credit_note_is_emailed_with_its_pdf_named(policy):
+    session = priced_session(starts_in=timedelta(days=30))
+    booking = book(session)
+    service.cancel(booking.id, booking.learner)
+    db.session.commit()
+    [note] = credit_notes()
+    emails = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "credit_note_issued")
+    ).all()
+    assert [(e.recipient, e.attachment) for e in emails] == [
+        (booking.learner.email, f"credit_note:{note.number}")
+    ]

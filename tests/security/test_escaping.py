@@ -110,10 +110,13 @@ def test_html_emails_escape_what_people_typed():
         session.id, learner, booking_service.Needs(access=f"Ramp {XSS}", dietary="", consent=True)
     )
     db.session.commit()
-    message = db.session.scalars(select(OutboxMessage)).one()
-    assert "Dear Eve &lt;script&gt;" in message.body_html
-    assert_inert(message.body_html)
-    assert "Ramp &lt;script&gt;" in message.body_html
+    emails = {m.kind: m for m in db.session.scalars(select(OutboxMessage))}
+    # The confirmation, and the invoice for the priced place: both name the course and learner.
+    assert set(emails) == {"booking_confirmed", "invoice_issued"}
+    for message in emails.values():
+        assert "Eve &lt;script&gt;" in message.body_html
+        assert_inert(message.body_html)
+    assert "Ramp &lt;script&gt;" in emails["booking_confirmed"].body_html
 
 
 def read_csv(body: bytes) -> list[list[str]]:

@@ -144,7 +144,9 @@ def test_staff_book_a_place_on_behalf_of_a_learner(as_staff, staff, learner, ses
     assert booking.booked_by_id == staff.id
     assert booking.status == "confirmed"
     assert booking.access_needs == "Hearing loop"
-    message = db.session.scalars(select(OutboxMessage)).one()
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "booking_confirmed")
+    ).one()
     assert message.recipient == learner.email
     assert "METHOD:REQUEST" in (message.ics or "")
 

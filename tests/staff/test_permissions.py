@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bookings.extensions import db
-from bookings.models import Brochure, NewsPost, OutboxMessage
+from bookings.models import Brochure, CreditNote, Invoice, NewsPost, OutboxMessage
+from bookings.payments import service as payments
 
 from ..conftest import csrf_token, login_as
 from ..factories import make_booking, make_user
@@ -28,6 +29,9 @@ def world(trainer, other_trainer, learner, staff, session_of, course):
     booking = make_booking(session, learner, attended=True)
     upcoming = session_of(trainer, starts_in=timedelta(days=5))
     other_booking = make_booking(upcoming, make_user())
+    # A place invoiced, then cancelled late so a charge is left to waive.
+    invoice = payments.invoice_places([other_booking])
+    other_booking.status = "cancelled"
     news = NewsPost(title="Spring programme", body="New dates.")
     brochure = Brochure(sector="voluntary", stored_name="v.pdf", size_bytes=10)
     db.session.add_all([news, brochure])
@@ -77,6 +81,11 @@ def world(trainer, other_trainer, learner, staff, session_of, course):
         "/staff/exports": STAFF_ONLY,
         "/staff/exports?date_from=2020-01-01&date_to=2040-01-01&course=0": STAFF_ONLY,
         "/staff/brochures": STAFF_ONLY,
+        "/staff/invoices": STAFF_ONLY,
+        "/staff/invoices?show=overdue": STAFF_ONLY,
+        "/staff/invoices?format=xero": STAFF_ONLY,
+        "/staff/invoices.csv": STAFF_ONLY,
+        f"/staff/invoices/{invoice.number}": STAFF_ONLY,
     }
     people = {
         "trainer": trainer,
@@ -155,7 +164,8 @@ def posts(world, learner, course):
     upcoming = next(int(p.split("/")[3]) for p in urls if p.endswith("/reschedule"))
     booking = next(int(p.split("/")[3]) for p in urls if p.endswith("/move"))
     news = next(int(p.split("/")[3]) for p in urls if p.endswith("/delete"))
-    message = db.session.scalar(select(OutboxMessage.id))
+    message = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "test"))
+    invoice = db.session.scalars(select(Invoice)).one()
     staff_only = {
         "/staff/courses/new",
         f"/staff/courses/{course.id}/edit",
@@ -177,6 +187,9 @@ def posts(world, learner, course):
         "/staff/import",
         "/staff/brochures",
         f"/staff/brochures/{brochure.id}/withdraw",
+        f"/staff/invoices/{invoice.number}/paid",
+        f"/staff/invoices/{invoice.number}/reminder",
+        f"/staff/invoices/{invoice.number}/lines/{invoice.lines[0].id}/waive",
     }
     return staff_only, f"/trainer/sessions/{session}/attendance"
 
@@ -241,4 +254,9 @@ def snapshot() -> tuple:
         [(n.id, n.title) for n in db.session.scalars(select(NewsPost))],
         [(m.id, m.status) for m in db.session.scalars(select(OutboxMessage))],
         [(b.id, b.withdrawn) for b in db.session.scalars(select(Brochure))],
+        [
+            (i.id, i.status, i.paid_on, i.reminder_sent_at, i.credited_pence)
+            for i in db.session.scalars(select(Invoice))
+        ],
+        db.session.scalar(select(func.count()).select_from(CreditNote)),
     )

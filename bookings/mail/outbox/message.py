@@ -9,6 +9,7 @@ from email.utils import format_datetime
 from flask import current_app
 
 from ...models import OutboxMessage, utcnow
+from ...payments import documents
 
 
 def new_message_id() -> str:
@@ -35,6 +36,10 @@ def build_mime(message: OutboxMessage) -> EmailMessage:
         )
     if message.ics:
         _attach_calendar(email, message.ics, message.ics_method or "PUBLISH")
+    if message.attachment:
+        # Built now from the stored document, which never changes once issued.
+        filename, pdf = documents.attachment(message.attachment)
+        email.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
     return email
 
 

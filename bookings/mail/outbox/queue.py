@@ -26,6 +26,7 @@ def enqueue(email: Email) -> OutboxMessage:
         body_html=email.body_html,
         ics=email.ics,
         ics_method=email.ics_method,
+        attachment=email.attachment,
         booking_id=email.booking_id,
         user_id=email.user_id,
         status=OutboxStatus.PENDING,

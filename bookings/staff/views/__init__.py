@@ -12,6 +12,7 @@ from . import (  # noqa: F401  (each module adds its routes to bp)
     dashboard,
     exports,
     imports,
+    invoices,
     news,
     outbox,
     sessions,

@@ -1,0 +1,236 @@
+"""Read-only questions about invoices and credit notes: whose, which list, how much."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, true
+from sqlalchemy.orm import selectinload
+
+from .. import timefmt
+from ..enums import InvoiceList, InvoiceStatus
+from ..extensions import db
+from ..models import Booking, CreditNote, Invoice, InvoiceLine, User
+
+
+def invoice_by_number(number: str) -> Invoice | None:
+    return db.session.scalar(select(Invoice).where(Invoice.number == number))
+
+
+def credit_note_by_number(number: str) -> CreditNote | None:
+    return db.session.scalar(select(CreditNote).where(CreditNote.number == number))
+
+
+def invoices_of(user_id: int) -> list[Invoice]:
+    """A person's invoices, newest first, with their credit notes."""
+    return list(
+        db.session.scalars(
+            select(Invoice)
+            .where(Invoice.user_id == user_id)
+            .options(selectinload(Invoice.credit_notes))
+            .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+        )
+    )
+
+
+# The staff lists.
+
+
+def in_list(which: str, today: date) -> ColumnElement[bool]:
+    """The condition for one list of the staff page; outstanding includes the overdue."""
+    if which == InvoiceList.OUTSTANDING:
+        return Invoice.status == InvoiceStatus.ISSUED
+    if which == InvoiceList.OVERDUE:
+        return (Invoice.status == InvoiceStatus.ISSUED) & (Invoice.due_on < today)
+    if which == InvoiceList.PAID:
+        return Invoice.status == InvoiceStatus.PAID
+    if which == InvoiceList.CREDITED:
+        return Invoice.status == InvoiceStatus.CREDITED
+    return false()
+
+
+def _escaped_like(search: str) -> str:
+    escaped = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def matching(search: str) -> ColumnElement[bool]:
+    """Invoices whose number, buyer, organisation, or one of whose learners, matches."""
+    if not search.strip():
+        return true()
+    like = _escaped_like(search)
+
+    def has(column) -> ColumnElement[bool]:
+        return func.lower(column).like(like, escape="\\")
+
+    learners = (
+        select(InvoiceLine.invoice_id)
+        .join(Booking, InvoiceLine.booking_id == Booking.id)
+        .join(User, Booking.learner_id == User.id)
+        .where(or_(has(User.name), has(User.email)))
+    )
+    notes = select(CreditNote.invoice_id).where(has(CreditNote.number))
+    return or_(
+        has(Invoice.number),
+        has(Invoice.buyer_organisation),
+        has(Invoice.buyer_name),
+        has(Invoice.buyer_email),
+        has(Invoice.po_number),
+        Invoice.id.in_(learners),
+        Invoice.id.in_(notes),
+    )
+
+
+def issued_between(column, first: date | None, last: date | None) -> list[ColumnElement[bool]]:
+    """Documents dated first to last, both included (either may be None: no limit)."""
+    return [*([column >= first] if first else []), *([column <= last] if last else [])]
+
+
+def staff_list(which: str, conditions: list[ColumnElement[bool]], today: date) -> Select:
+    return (
+        select(Invoice)
+        .where(in_list(which, today), *conditions)
+        .options(selectinload(Invoice.lines))
+        .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+    )
+
+
+@dataclass(frozen=True)
+class ListSummary:
+    count: int
+    total_pence: int
+
+
+def list_summaries(conditions: list[ColumnElement[bool]], today: date) -> dict[str, ListSummary]:
+    """How many invoices each list holds, and what they come to: the amount still due
+    (outstanding, overdue), received (paid) or credited."""
+    due = Invoice.total_pence - Invoice.credited_pence
+    measures = {
+        InvoiceList.OUTSTANDING: due,
+        InvoiceList.OVERDUE: due,
+        InvoiceList.PAID: due,
+        InvoiceList.CREDITED: Invoice.credited_pence,
+    }
+    columns = []
+    for which, measure in measures.items():
+        condition = in_list(which, today)
+        columns.append(func.sum(case((condition, 1), else_=0)))
+        columns.append(func.sum(case((condition, measure), else_=0)))
+    row = db.session.execute(select(*columns).where(*conditions)).one()
+    return {
+        which: ListSummary(int(row[2 * i] or 0), int(row[2 * i + 1] or 0))
+        for i, which in enumerate(measures)
+    }
+
+
+# Reminders.
+
+
+def due_for_reminder(today: date, reminded_before: datetime) -> list[Invoice]:
+    """Overdue invoices with no reminder sent since reminded_before."""
+    return list(
+        db.session.scalars(
+            select(Invoice)
+            .where(
+                in_list(InvoiceList.OVERDUE, today),
+                or_(Invoice.reminder_sent_at.is_(None), Invoice.reminder_sent_at < reminded_before),
+            )
+            .order_by(Invoice.due_on, Invoice.id)
+        )
+    )
+
+
+# Exports: the documents a filter picks, oldest first, read a batch at a time.
+
+EXPORT_BATCH = 500
+
+
+def export_invoices(conditions: list[ColumnElement[bool]]):
+    return db.session.scalars(
+        select(Invoice)
+        .where(*conditions)
+        .options(selectinload(Invoice.lines))
+        .order_by(Invoice.issued_on, Invoice.id)
+        .execution_options(yield_per=EXPORT_BATCH)
+    )
+
+
+def export_credit_notes(
+    invoice_conditions: list[ColumnElement[bool]], note_conditions: list[ColumnElement[bool]]
+):
+    return db.session.scalars(
+        select(CreditNote)
+        .join(CreditNote.invoice)
+        .where(*invoice_conditions, *note_conditions)
+        .options(selectinload(CreditNote.invoice))
+        .order_by(CreditNote.issued_on, CreditNote.id)
+        .execution_options(yield_per=EXPORT_BATCH)
+    )
+
+
+# What a cancellation did to the money.
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """The latest credit note on a booking's invoice line, and what the line still charges."""
+
+    invoice_number: str
+    credit_note_number: str
+    credited_pence: int
+    still_charged_pence: int
+    paid: bool = False
+
+    def describe(self) -> str:
+        """For the learner who has just cancelled."""
+        credited = timefmt.amount(self.credited_pence)
+        if self.credit_note_number and self.paid:
+            return (
+                f"Credit note {self.credit_note_number} for {credited} is issued against "
+                f"invoice {self.invoice_number}, which is paid: we will be in touch about "
+                "the refund."
+            )
+        if self.credit_note_number and not self.still_charged_pence:
+            return (
+                f"Credit note {self.credit_note_number} for {credited} "
+                f"cancels invoice {self.invoice_number}: you owe nothing for this place."
+            )
+        charge = timefmt.amount(self.still_charged_pence)
+        if self.credit_note_number:
+            return (
+                f"Credit note {self.credit_note_number} for {credited} "
+                f"is issued; a cancellation charge of {charge} stays due on invoice "
+                f"{self.invoice_number}."
+            )
+        if self.paid:
+            return (
+                f"The cancellation charge of {charge} is kept from invoice "
+                f"{self.invoice_number}, which is paid."
+            )
+        return f"A cancellation charge of {charge} stays due on invoice {self.invoice_number}."
+
+
+def settlement(booking_id: int) -> Settlement | None:
+    """What the booking's invoice line now says, or None when it was never invoiced."""
+    line = db.session.scalar(
+        select(InvoiceLine)
+        .where(InvoiceLine.booking_id == booking_id)
+        .order_by(InvoiceLine.id.desc())
+        .limit(1)
+    )
+    if line is None:
+        return None
+    note = db.session.scalar(
+        select(CreditNote)
+        .where(CreditNote.invoice_line_id == line.id)
+        .order_by(CreditNote.id.desc())
+        .limit(1)
+    )
+    return Settlement(
+        invoice_number=line.invoice.number,
+        credit_note_number=note.number if note is not None else "",
+        credited_pence=note.total_pence if note is not None else 0,
+        still_charged_pence=line.creditable_pence,
+        paid=line.invoice.is_paid,
+    )

@@ -1,0 +1,115 @@
+"""Invoice numbers run on with no gap and no duplicate under real concurrency.
+
+Each worker thread has its own app context, session and connection (see
+tests/booking/conftest.py), as separate server processes would. Runs on SQLite and,
+with TEST_DATABASE_URL set, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bookings.booking import service
+from bookings.booking.service import Needs
+from bookings.extensions import db
+from bookings.models import CreditNote, Invoice, InvoiceLine, NumberSequence, User
+from bookings.payments import collection
+from bookings.payments import service as payments
+
+from ..booking.conftest import concurrent_app, run_in_threads  # noqa: F401
+from ..factories import make_course, make_session, make_user
+from .conftest import YEAR, book, credit_notes, invoices
+
+PLACES = 50
+
+
+def make_learners(count: int) -> list[int]:
+    """Private-sector learners sharing one password hash (hashing 50 would dominate)."""
+    password_hash = make_user().password_hash
+    learners = [
+        User(
+            email=f"payer{n}@example.org",
+            name=f"Payer {n}",
+            sector="private",
+            password_hash=password_hash,
+        )
+        for n in range(count)
+    ]
+    db.session.add_all(learners)
+    db.session.commit()
+    return [u.id for u in learners]
+
+
+def book_as(learner_id: int, session_id: int) -> tuple[int, str]:
+    learner = db.session.get(User, learner_id)
+    booking = service.book(session_id, learner, Needs(consent=True))
+    db.session.commit()
+    return booking.id, booking.status
+
+
+@pytest.mark.parametrize("sessions", [1, PLACES], ids=["one-session", "fifty-sessions"])
+def test_fifty_concurrent_confirmations_get_invoice_numbers_with_no_gap_or_duplicate(
+    concurrent_app,  # noqa: F811
+    sessions,
+):
+    """One session of 50 places (the seat lock orders them), and 50 sessions of one place
+    (only the number counter does)."""
+    course = make_course(price_voluntary_pence=0, price_private_pence=6500)
+    session_ids = [
+        make_session(course, starts_in=timedelta(days=10 + n), capacity=PLACES // sessions).id
+        for n in range(sessions)
+    ]
+    learner_ids = make_learners(PLACES)
+    work = [(lid, session_ids[n % sessions]) for n, lid in enumerate(learner_ids)]
+
+    results, errors = run_in_threads(concurrent_app, book_as, work)
+
+    assert errors == []
+    assert sorted(status for _, status in results) == ["confirmed"] * PLACES
+    numbers = sorted(invoice.number for invoice in invoices())
+    assert numbers == [f"INV-{YEAR}-{n:05d}" for n in range(1, PLACES + 1)]
+    # One live line per booking, each on its own invoice.
+    billed = list(db.session.scalars(select(InvoiceLine.booking_id).where(InvoiceLine.live)))
+    assert sorted(billed) == sorted(booking_id for booking_id, _ in results)
+    counter = db.session.get(NumberSequence, ("invoice", YEAR))
+    assert counter.last_value == PLACES
+
+
+def test_a_waiver_clicked_twice_at_once_credits_the_charge_once(
+    concurrent_app,  # noqa: F811
+    course,
+    learner,
+    staff,
+):
+    """Two staff (or one double click) waiving the same charge together: one credit note."""
+    session = make_session(course, starts_in=timedelta(days=2))
+    booking = book(session, learner)
+    service.cancel(booking.id, learner)  # late: the whole price is charged
+    db.session.commit()
+    line_id = payments.live_line(booking.id).id
+    staff_id = staff.id
+
+    def waive(reason: str):
+        line = db.session.get(InvoiceLine, line_id)
+        try:
+            note = collection.waive(line, reason, db.session.get(User, staff_id))
+        except Exception as exc:  # the second waiver finds nothing left to waive
+            db.session.rollback()
+            return type(exc).__name__
+        db.session.commit()
+        return note.number
+
+    results, errors = run_in_threads(concurrent_app, waive, [("First",), ("Second",)])
+
+    assert errors == []
+    assert sorted(results) == sorted([f"CN-{YEAR}-00001", "InvoiceRefused"])
+    [note] = credit_notes()
+    assert note.total_pence == 6500
+    [invoice] = invoices()
+    assert invoice.credited_pence == 6500 and invoice.balance_pence == 0
+    total = db.session.scalar(select(func.sum(CreditNote.total_pence)))
+    assert total == invoice.total_pence
+    assert db.session.get(Invoice, invoice.id).status == "credited"
