@@ -28,6 +28,17 @@ class Refusal:
     ENDS_BEFORE_START = "The session must end after it starts."
     CANCELLED_NO_MOVE = "This session is cancelled; it cannot be moved."
     SESSION_ALREADY_CANCELLED = "This session is already cancelled."
+    NOT_YOUR_BOOKING_TO_CHANGE = (
+        "Only the person who booked this place, the person coming, or staff can change it."
+    )
+    SUBSTITUTE_CONFIRMED_ONLY = "Only a confirmed place can be passed to someone else."
+    STARTED_NO_SUBSTITUTE = "The session has started, so the place can no longer be passed on."
+    SAME_PERSON = "That person already has this place."
+    SUBSTITUTE_ALREADY_BOOKED = "This person is already booked on this session."
+    ATTENDEE_ALREADY_BOOKED = "This person is already booked on this session."
+    EMAIL_TWICE = "This email address is given twice. Each person needs their own address."
+    NOBODY_CHOSEN = "Choose who is coming: yourself, other people, or both."
+    TEAM_TOO_BIG = "You can book for at most {limit} people at once."
 
 
 class DomainError(Exception):
@@ -106,3 +117,11 @@ class RegisterNotOpen(DomainError):
 
 class NoCertificate(DomainError):
     """No certificate for this booking (the learner has not attended)."""
+
+
+class SubstitutionRefused(BookingError):
+    """The place cannot be passed to someone else (not confirmed, started, not yours)."""
+
+
+class TeamBookingError(BookingError):
+    """A team booking that cannot be made as asked; field names the attendee's field."""
