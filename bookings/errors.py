@@ -34,6 +34,17 @@ class Refusal:
     INVOICE_NOT_OVERDUE = "This invoice is not overdue, so no reminder was sent."
     NOTHING_TO_WAIVE = "There is no cancellation charge left to waive on this line."
     WAIVE_NEEDS_REASON = "Give the reason for waiving the charge."
+    NOT_YOUR_BOOKING_TO_CHANGE = (
+        "Only the person who booked this place, the person coming, or staff can change it."
+    )
+    SUBSTITUTE_CONFIRMED_ONLY = "Only a confirmed place can be passed to someone else."
+    STARTED_NO_SUBSTITUTE = "The session has started, so the place can no longer be passed on."
+    SAME_PERSON = "That person already has this place."
+    SUBSTITUTE_ALREADY_BOOKED = "This person is already booked on this session."
+    ATTENDEE_ALREADY_BOOKED = "This person is already booked on this session."
+    EMAIL_TWICE = "This email address is given twice. Each person needs their own address."
+    NOBODY_CHOSEN = "Choose who is coming: yourself, other people, or both."
+    TEAM_TOO_BIG = "You can book for at most {limit} people at once."
 
 
 class DomainError(Exception):
@@ -116,3 +127,11 @@ class NoCertificate(DomainError):
 
 class InvoiceRefused(DomainError):
     """A change to an invoice that its state does not allow (paid already, not overdue)."""
+
+
+class SubstitutionRefused(BookingError):
+    """The place cannot be passed to someone else (not confirmed, started, not yours)."""
+
+
+class TeamBookingError(BookingError):
+    """A team booking that cannot be made as asked; field names the attendee's field."""

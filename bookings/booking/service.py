@@ -52,7 +52,7 @@ def reference_prefix() -> str:
 _REFERENCE_TAKEN = select(Booking.id).where(Booking.reference == bindparam("reference"))
 
 
-def _bookable(session: Session | None, placed_by: User | None) -> Session:
+def bookable(session: Session | None, placed_by: User | None) -> Session:
     """The session, when it can be booked now; else raise the rule's refusal."""
     if session is None:
         raise NoSuchRecord(Refusal.NO_SUCH_SESSION)
@@ -62,7 +62,7 @@ def _bookable(session: Session | None, placed_by: User | None) -> Session:
     return session
 
 
-def _new_reference() -> str:
+def new_reference() -> str:
     prefix = reference_prefix()
     for _ in range(REFERENCE_ATTEMPTS):
         reference = Booking.new_reference(prefix)
@@ -155,14 +155,14 @@ def book(
     transaction; the caller commits. Raises NoSuchRecord, BookingClosed, or
     AlreadyBooked (carrying the existing booking).
     """
-    session = _bookable(db.session.get(Session, session_id), booked_by)
+    session = bookable(db.session.get(Session, session_id), booked_by)
     learner_id = learner.id
     existing = active_booking(session_id, learner_id)
     if existing is not None:
         raise AlreadyBooked(Refusal.ALREADY_BOOKED, existing)
     for _ in range(REFERENCE_ATTEMPTS):
         try:
-            booking = _place(session, learner, needs, booked_by, billing)
+            booking = place(session, learner, needs, booked_by, billing)
             payments.invoice_places([booking])
             return booking
         except IntegrityError:
@@ -175,17 +175,26 @@ def book(
     raise RuntimeError("could not store the booking")
 
 
-def _place(
+def place(
     session: Session,
     learner: User,
     needs: Needs,
     booked_by: User | None,
     billing: Billing | None = None,
+    *,
+    organiser: User | None = None,
+    reference: str | None = None,
 ) -> Booking:
+    """Take a place (or a waiting-list position) for learner and write the booking.
+
+    The sector, organisation and price come from organiser's profile when someone
+    books for a team, else from the learner's. The caller has checked the session is
+    bookable and the learner not already booked; the database decides the place.
+    """
     # Drawn before the seat update, which locks the session (PostgreSQL) or the
     # database (SQLite) until commit: the lookup need not hold up other bookings.
     # On SQLite a read outside a transaction opens none, so the update stays first.
-    reference = _new_reference()
+    reference = reference or new_reference()
     # Held while the update refreshes the session, so session.course is then found
     # in the identity map instead of being read again.
     course = session.course
@@ -197,7 +206,8 @@ def _place(
         if waiting is None:
             raise BookingClosed(Refusal.SESSION_CANCELLED)
         position = waiting.waitlist_last
-    sector = learner.sector or Sector.VOLUNTARY
+    profile = organiser or learner
+    sector = profile.sector or Sector.VOLUNTARY
     booking = Booking(
         reference=reference,
         session_id=session.id,
@@ -205,7 +215,7 @@ def _place(
         status=BookingStatus.CONFIRMED if confirmed else BookingStatus.WAITLISTED,
         waiting_position=position,
         sector=sector,
-        organisation=learner.organisation or "",
+        organisation=profile.organisation or "",
         price_pence=course.price_for(sector),
         access_needs=needs.access.strip(),
         dietary_needs=needs.dietary.strip(),
@@ -214,7 +224,7 @@ def _place(
         confirmed_at=utcnow() if confirmed else None,
     )
     if booking.price_pence > 0:
-        (billing or Billing.remembered(learner)).apply_to(booking)
+        (billing or Billing.remembered(profile)).apply_to(booking)
     db.session.add(booking)
     db.session.flush()
     if confirmed:
@@ -337,7 +347,7 @@ def move(booking_id: int, new_session_id: int, by: User) -> Booking:
         raise CancellationRefused(Refusal.ALREADY_CANCELLED)
     if booking.session_id == new_session_id:
         raise AlreadyBooked(Refusal.ALREADY_FOR_SESSION, booking)
-    new_session = _bookable(db.session.get(Session, new_session_id), by)
+    new_session = bookable(db.session.get(Session, new_session_id), by)
     if new_session.course_id != booking.session.course_id:
         raise BookingClosed(Refusal.MOVE_SAME_COURSE)
     existing = active_booking(new_session_id, booking.learner_id)
@@ -357,7 +367,7 @@ def move(booking_id: int, new_session_id: int, by: User) -> Booking:
         lock_session(session_id)
     _cancel_locked(booking, by, promote=True)
     try:
-        moved = _place(new_session, learner, needs, by, billing)
+        moved = place(new_session, learner, needs, by, billing)
         payments.settle_move(booking, moved)
         return moved
     except IntegrityError:

@@ -37,8 +37,11 @@ def site_url(path: str) -> str:
 
 
 def booking_uid(booking: Booking) -> str:
-    """The UID of a booking's event: the same in every invitation, update and cancellation."""
-    return f"booking-{booking.reference}@{_domain()}"
+    """The UID of a booking's event: the same in every invitation, update and cancellation
+    sent to one attendee. A substitute gets a new one, so the old attendee's calendar
+    cancels its entry and the new attendee's adds theirs."""
+    suffix = f"-{booking.substitutions}" if booking.substitutions else ""
+    return f"booking-{booking.reference}{suffix}@{_domain()}"
 
 
 def session_uid(session: Session) -> str:

@@ -57,6 +57,7 @@ def _booking_email(
         course=session.course,
         learner=booking.learner,
         manage_url=ics.site_url("/account/bookings"),
+        account_url=ics.site_url("/auth/reset"),
         course_url=ics.site_url(f"/courses/{session.course.slug}"),
         calendar_url=ics.site_url(f"/bookings/{booking.reference}.ics"),
         has_invite=method is not None,
@@ -92,9 +93,14 @@ def promoted(booking: Booking) -> Email:
 
 def booking_cancelled(booking: Booking, by: User | None = None) -> Email:
     """The booking is cancelled, by the learner or (when by is someone else) by staff."""
-    by_staff = by is not None and by.id != booking.learner_id
+    by_other = by is not None and by.id != booking.learner_id
     return _booking_email(
-        "booking_cancelled", booking, "Booking cancelled", method="CANCEL", by_staff=by_staff
+        "booking_cancelled",
+        booking,
+        "Booking cancelled",
+        method="CANCEL",
+        by_staff=by_other and by.is_staff,
+        by_organiser=by if by_other and not by.is_staff else None,
     )
 
 
@@ -126,6 +132,44 @@ def session_cancelled(booking: Booking, reason: str = "") -> Email:
 def reminder(booking: Booking) -> Email:
     """The session is coming up within two days."""
     return _booking_email("reminder", booking, "Reminder", method=None)
+
+
+def team_booked(organiser: User, bookings: list[Booking]) -> Email:
+    """One summary for whoever booked a group: who has a place, who is waiting."""
+    session = bookings[0].session
+    text, html = _render(
+        "team_booked",
+        organiser=organiser,
+        bookings=bookings,
+        session=session,
+        course=session.course,
+        manage_url=ics.site_url("/account/bookings"),
+    )
+    return Email(
+        kind="team_booked",
+        recipient=organiser.email,
+        subject=f"Places booked for your team: {session.course.title}",
+        body_text=text,
+        body_html=html,
+        user_id=organiser.id,
+    )
+
+
+def substituted_out(booking: Booking, newcomer: User, by: User | None) -> Email:
+    """The attendee is no longer coming: someone else has their place; CANCEL their entry."""
+    return _booking_email(
+        "substituted_out",
+        booking,
+        "Your place has passed to someone else",
+        method="CANCEL",
+        newcomer=newcomer,
+        by_someone_else=by is None or by.id != booking.learner_id,
+    )
+
+
+def substituted_in(booking: Booking) -> Email:
+    """The new attendee has the place: a fresh invitation with a UID of their own."""
+    return _booking_email("substituted_in", booking, "A place is booked for you", method="REQUEST")
 
 
 def password_reset(user: User, link: str) -> Email:

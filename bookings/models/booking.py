@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..enums import BookingStatus, Payer, Sector, check_in
-from ..errors import CancellationRefused, Refusal
+from ..errors import CancellationRefused, Refusal, SubstitutionRefused
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .catalogue import Session
@@ -81,6 +81,9 @@ class Booking(db.Model):
     invoice_organisation: Mapped[str] = mapped_column(String(160), default="")
     invoice_address: Mapped[str] = mapped_column(String(500), default="")
     po_number: Mapped[str] = mapped_column(String(64), default="")
+    # How many times someone else was sent in the learner's place: each attendee's
+    # calendar entry gets its own UID (see calendar.ics.booking_uid).
+    substitutions: Mapped[int] = mapped_column(Integer, default=0)
 
     session: Mapped[Session] = relationship(back_populates="bookings")
     learner: Mapped[User] = relationship(back_populates="bookings", foreign_keys=[learner_id])
@@ -121,11 +124,12 @@ class Booking(db.Model):
     ) -> CancellationRefused | None:
         """Why `by` cannot cancel this booking now, or None when they can.
 
-        The learner may cancel their own booking until the session starts; staff may
-        cancel anyone's, also after the start; by None is the system itself.
+        The learner, or whoever booked the place for them, may cancel it until the
+        session starts; staff may cancel anyone's, also after the start; by None is the
+        system itself.
         """
         staff = is_staff(by)
-        if by is not None and not staff and by.id != self.learner_id:
+        if by is not None and not staff and by.id not in (self.learner_id, self.organiser.id):
             return CancellationRefused(Refusal.NOT_YOUR_BOOKING)
         if self.status == BookingStatus.CANCELLED:
             return CancellationRefused(Refusal.ALREADY_CANCELLED)
@@ -135,6 +139,30 @@ class Booking(db.Model):
 
     def cancellable_by(self, by: User | None, now: datetime | None = None) -> bool:
         return self.cancellation_refusal(by, now) is None
+
+    def substitution_refusal(
+        self, by: User | None, now: datetime | None = None
+    ) -> SubstitutionRefused | None:
+        """Why `by` cannot send someone else in the learner's place now, or None.
+
+        The organiser who booked it, the attendee and staff may, for a confirmed
+        place, until the session starts.
+        """
+        staff = is_staff(by)
+        if by is not None and not staff and by.id not in (self.learner_id, self.organiser.id):
+            return SubstitutionRefused(Refusal.NOT_YOUR_BOOKING_TO_CHANGE)
+        if not self.has_place:
+            return SubstitutionRefused(Refusal.SUBSTITUTE_CONFIRMED_ONLY)
+        if (now or utcnow()) >= self.session.starts_at:
+            return SubstitutionRefused(Refusal.STARTED_NO_SUBSTITUTE)
+        return None
+
+    def substitutable_by(self, by: User | None, now: datetime | None = None) -> bool:
+        return self.substitution_refusal(by, now) is None
+
+    def is_booked_for_someone_else_by(self, user: User) -> bool:
+        """Whether user booked this place for another person (a team booking)."""
+        return self.booked_by_id == user.id and self.learner_id != user.id
 
     @property
     def location(self) -> str:

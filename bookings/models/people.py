@@ -62,6 +62,11 @@ class User(UserMixin, db.Model):
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
     @property
+    def has_password(self) -> bool:
+        """False for someone booked by a colleague who has not yet set a password."""
+        return bool(self.password_hash)
+
+    @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
