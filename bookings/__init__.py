@@ -91,6 +91,7 @@ def create_app(config=None) -> Flask:
 
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
+    from .booking import team_views  # noqa: F401  (adds the team pages to booking_bp)
     from .booking.views import bp as booking_bp
     from .brochures.views import bp as brochures_bp
     from .calendar.views import bp as calendar_bp

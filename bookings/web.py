@@ -67,10 +67,28 @@ def committing(
         db.session.commit()
 
 
+def form_field(form, name: str):
+    """The field called name on form; a list entry's field by its HTML name too
+    ("attendees-1-email"). None when there is no such field."""
+    if name in form:
+        return form[name]
+    head, _, rest = name.partition("-")
+    index, _, sub = rest.partition("-")
+    entries = getattr(form[head], "entries", None) if head in form else None
+    if not entries or not index.isdigit() or int(index) >= len(entries):
+        return None
+    entry = entries[int(index)]
+    subform = getattr(entry, "form", None)
+    if sub and subform is not None:
+        return subform[sub] if sub in subform else None  # noqa: SIM401 (forms have no get)
+    return entry
+
+
 def show_error(exc: DomainError, form=None, field: str | None = None) -> None:
     """Put the error's message beside its field on form, or at the top of the page."""
     name = exc.field or field
-    if form is not None and name is not None and name in form:
-        form[name].errors = [*form[name].errors, str(exc)]
+    target = form_field(form, name) if form is not None and name is not None else None
+    if target is not None:
+        target.errors = [*target.errors, str(exc)]
     else:
         flash(str(exc), "error")

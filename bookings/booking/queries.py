@@ -97,3 +97,23 @@ def active_bookings(session_id: int) -> list[Booking]:
             .order_by(Booking.status, Booking.waiting_position, Booking.id)
         )
     )
+
+
+def booked_for_others(organiser_id: int) -> list[Booking]:
+    """The places someone booked for other people (a team), soonest first, active ones."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .join(Booking.session)
+            .where(
+                Booking.booked_by_id == organiser_id,
+                Booking.learner_id != organiser_id,
+                Booking.status != BookingStatus.CANCELLED,
+            )
+            .options(
+                joinedload(Booking.session).joinedload(Session.course),
+                joinedload(Booking.learner),
+            )
+            .order_by(Session.starts_at, Booking.id)
+        )
+    )

@@ -27,9 +27,12 @@ def _bookable_session(session_id: int) -> Session:
 
 
 def _own_booking(reference: str) -> Booking:
-    """The booking with this reference, if the signed-in user may see it (owner or staff)."""
+    """The booking with this reference, if the signed-in user may see it: the learner,
+    whoever booked it for them, or staff."""
     booking = queries.by_reference(reference)
-    if booking is None or (booking.learner_id != current_user.id and not current_user.is_staff):
+    if booking is None or not (
+        current_user.is_staff or current_user.id in (booking.learner_id, booking.organiser.id)
+    ):
         abort(404)
     return booking
 
@@ -155,9 +158,14 @@ def my_bookings():
             sections["upcoming"].append(booking)
     sections["past"].reverse()
     sections["cancelled"].sort(key=lambda b: b.cancelled_at or b.updated_at, reverse=True)
-    queue_places = queries.queue_places(sections["waiting"])
+    booked_by_me = queries.booked_for_others(current_user.id)
+    queue_places = queries.queue_places([*sections["waiting"], *booked_by_me])
     return render_template(
-        "booking/my_bookings.html", sections=sections, queue_places=queue_places, now=now
+        "booking/my_bookings.html",
+        sections=sections,
+        booked_by_me=booked_by_me,
+        queue_places=queue_places,
+        now=now,
     )
 
 

@@ -83,8 +83,13 @@ def test_each_attendee_gets_their_own_email_and_uid_and_the_organiser_a_summary(
         by_to.setdefault(email["To"], []).append(email)
     attendees = {f"vol{n}@example.org" for n in range(3)}
     assert set(by_to) == {organiser.email, *attendees}
-    subjects = sorted(e["Subject"] for e in by_to[organiser.email])
-    assert subjects[0].startswith("Booking confirmed") and subjects[1].startswith("Places booked")
+    subjects = sorted(str(e["Subject"]).split(":")[0] for e in by_to[organiser.email])
+    # Their own place, the summary, and one invoice for the four priced places.
+    assert subjects[:2] == [
+        "Booking confirmed",
+        "Invoice INV-2026-00001 from Medway Volunteer Network",
+    ]
+    assert subjects[2] == "Places booked for your team"
     uids = set()
     for booking in bookings:
         [confirmation] = [
