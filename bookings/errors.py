@@ -106,3 +106,15 @@ class RegisterNotOpen(DomainError):
 
 class NoCertificate(DomainError):
     """No certificate for this booking (the learner has not attended)."""
+
+
+class WeakPassword(AccountError):
+    """A new password that is too easy to guess; the message carries the advice."""
+
+    field = "password"
+
+
+class TwoFactorRefused(AccountError):
+    """A two-factor code that is wrong, already used, or asked for where none is set up."""
+
+    field = "code"
