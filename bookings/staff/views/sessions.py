@@ -59,6 +59,7 @@ def session_new():
             ends_at=form.ends_at,
             **form.details(),
             **form.place(),
+            by=current_user,
         )
     if outcome.refused:
         return page.shown()
@@ -91,7 +92,7 @@ def session_edit(session_id: int):
     if not form.validate_on_submit():
         return page.shown()
     with committing(form) as outcome:
-        promoted = service.update_session_details(session, **form.details())
+        promoted = service.update_session_details(session, **form.details(), by=current_user)
     if outcome.refused:
         return page.shown()
     flash(_promoted_message(len(promoted)), "success")
