@@ -26,7 +26,9 @@ class TwoFactor(db.Model):
     last_step: Mapped[int] = mapped_column(Integer, default=0)
 
     user: Mapped[User] = relationship(
-        backref=backref("two_factor", uselist=False, lazy="select", passive_deletes=True)
+        backref=backref(
+            "two_factor", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+        )
     )
 
 

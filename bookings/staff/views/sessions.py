@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ... import timefmt
+from ...audit import queries as audit_queries
 from ...booking import schedule
 from ...extensions import db
 from ...models import Session
@@ -39,6 +40,19 @@ def sessions():
         course_id=course_id,
         courses=queries.courses(),
         waiting=waiting_counts([s.id for s in page.items]),
+    )
+
+
+@bp.get("/sessions/<int:session_id>")
+def session_detail(session_id: int):
+    """One session: when, where, who teaches, how full, and its history."""
+    session = db.get_or_404(Session, session_id)
+    return render_template(
+        "staff/session.html",
+        session=session,
+        waiting=waiting_counts([session.id]).get(session.id, 0),
+        history=audit_queries.history("session", session.id),
+        action_label=audit_queries.action_label,
     )
 
 
