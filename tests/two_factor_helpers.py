@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -54,3 +55,17 @@ def second_step(client, entered: str, remember_device: bool = False):
 
 def signed_in(client) -> bool:
     return client.get("/account").status_code == 200
+
+
+KEY_RE = re.compile(r'<p class="secret-key"><code>([A-Z2-7 ]+)</code></p>')
+RECOVERY_RE = re.compile(r"<li><code>([a-z0-9-]{19})</code></li>")
+
+
+def set_up(client) -> tuple[str, list[str], str]:
+    """Turn two-factor on through the pages: (secret, recovery codes, the page)."""
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    secret = KEY_RE.search(page).group(1).replace(" ", "")
+    response = post_form(client, "/account/two-factor", {"code": code(secret)})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    return secret, RECOVERY_RE.findall(html), html

@@ -73,6 +73,8 @@ def describe(subject) -> tuple[str, int | None, str]:
     """(object type, id, label) for a model instance, or for a (type, label) pair."""
     if subject is None:
         return "", None, ""
+    # current_user is a proxy; the trail names what stands behind it.
+    subject = getattr(subject, "_get_current_object", lambda: subject)()
     if isinstance(subject, tuple):
         kind, label = subject
         return kind, None, label

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from html import unescape
 
 import pyotp
@@ -15,26 +14,16 @@ from bookings.models import RecoveryCode, TwoFactor, User
 from ..conftest import csrf_token, login_as, post_form
 from ..factories import PASSWORD, make_user
 from ..two_factor_helpers import (
+    KEY_RE,
+    RECOVERY_RE,
     STEP,
     code,
     password_step,
     second_step,
+    set_up,
     signed_in,
     turn_on,
 )
-
-KEY_RE = re.compile(r'<p class="secret-key"><code>([A-Z2-7 ]+)</code></p>')
-RECOVERY_RE = re.compile(r"<li><code>([a-z0-9-]{19})</code></li>")
-
-
-def set_up(client) -> tuple[str, list[str], str]:
-    """Turn two-factor on through the pages: (secret, recovery codes, the page)."""
-    page = client.get("/account/two-factor").get_data(as_text=True)
-    secret = KEY_RE.search(page).group(1).replace(" ", "")
-    response = post_form(client, "/account/two-factor", {"code": code(secret)})
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    return secret, RECOVERY_RE.findall(html), html
 
 
 def error_beside(html: str, field_id: str = "code") -> str:
