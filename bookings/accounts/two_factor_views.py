@@ -41,6 +41,8 @@ def _refused(response) -> bool:
 def second_step():
     waiting = pending()
     if waiting is None:
+        if current_user.is_authenticated:
+            return redirect("/")
         clear_session()
         flash("Please sign in again.", "info")
         return redirect(url_for("accounts.login"))
@@ -131,8 +133,12 @@ def setup():
     if two_factor.is_enabled(current_user):
         return _settings_page()
     form = TwoFactorSetupForm()
-    if request.method == "GET" or not session.get(SETUP_SECRET_KEY):
-        return _setup_page(form if request.method == "GET" else None)
+    if request.method == "GET":
+        return _setup_page(form)
+    if not session.get(SETUP_SECRET_KEY):
+        # The session that showed the key is gone (signed out and in, say): start again.
+        flash("Please scan this code again: the one you scanned has expired.", "error")
+        return _setup_page(TwoFactorSetupForm(formdata=None), 400)
     if not form.validate_on_submit():
         return _setup_page(form, 400)
     with committing(form, field="code") as outcome:

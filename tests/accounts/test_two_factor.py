@@ -315,3 +315,35 @@ def test_staff_can_reset_two_factor_from_the_command_line(runner):
     assert db.session.get(User, user.id).two_factor is None
     again = runner.invoke(args=["users", "reset-two-factor", "sam@example.org"])
     assert again.exit_code != 0 and "does not use two-factor" in again.output
+
+
+def test_a_signed_in_user_opening_the_second_step_stays_signed_in(client):
+    user = make_user()
+    login_as(client, user)
+    assert client.get("/auth/two-factor").headers["Location"] == "/"
+    assert signed_in(client)
+
+
+def test_a_set_up_code_sent_after_the_key_was_forgotten_asks_to_scan_again(app):
+    user = make_user()
+    browser = app.test_client()
+    login_as(browser, user)
+    token = csrf_token(browser, "/account/two-factor")
+    with browser.session_transaction() as session:
+        session.pop("two_factor_setup_secret")
+
+    response = browser.post("/account/two-factor", data={"csrf_token": token, "code": "123456"})
+
+    assert response.status_code == 400
+    assert "scan this code again" in response.get_data(as_text=True)
+    assert db.session.get(TwoFactor, user.id) is None
+
+
+def test_staff_see_whether_someone_uses_two_factor(client, app):
+    staff = make_user("staff")
+    trainer = make_user("trainer", name="Tess Trainer")
+    turn_on(trainer)
+    login_as(client, staff)
+    html = client.get(f"/staff/users/{trainer.id}").get_data(as_text=True)
+    assert "Two-factor sign-in: <strong>on</strong>" in html
+    assert f"/staff/audit?who={trainer.email}" in html

@@ -232,3 +232,13 @@ def test_a_sessions_page_shows_its_own_history(as_staff, course, session_of, tra
 def test_unknown_records_are_not_found(as_staff):
     assert as_staff.get("/staff/bookings/999").status_code == 404
     assert as_staff.get("/staff/sessions/999").status_code == 404
+
+
+def test_a_csv_asked_for_with_a_bad_filter_is_not_sent(as_staff, trail):
+    response = as_staff.get("/staff/audit.csv?date_from=soon")
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert 'id="date_from-error"' in response.get_data(as_text=True)
+    assert not db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == AuditAction.DATA_EXPORTED)
+    ).all()

@@ -45,7 +45,9 @@ def audit_trail():
 @bp.get("/audit.csv")
 def audit_csv():
     form = AuditFilterForm(request.args)
-    form.validate()
+    if not form.validate():
+        # Not a broader file than was asked for: the page says what to correct.
+        return audit_trail()
     with committing():
         body = audit.export_csv(form.filters(), by=current_user)
     filename = f"audit-trail-{utcnow():%Y-%m-%d}.csv"
