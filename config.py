@@ -37,6 +37,12 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _roles(name: str, default: str) -> tuple[str, ...]:
+    """A list of roles from the environment: 'staff' or 'staff,trainer' (spaces allowed)."""
+    value = os.environ.get(name, default)
+    return tuple(role for role in value.replace(",", " ").split() if role)
+
+
 def normalise_database_url(url: str) -> str:
     """postgres:// and postgresql:// URLs name the psycopg 3 driver SQLAlchemy should use."""
     for prefix in ("postgres://", "postgresql://"):
@@ -127,6 +133,9 @@ class Config:
     INVOICE_PAYMENT_DETAILS = os.environ.get("INVOICE_PAYMENT_DETAILS", "")
     # The Xero export: the sales account each invoice line is coded to.
     XERO_SALES_ACCOUNT = os.environ.get("XERO_SALES_ACCOUNT", "200")
+    # Users with these roles must set up two-factor sign-in before they reach their
+    # area (/staff, /trainer). Empty here; staff in production.
+    REQUIRE_2FA_ROLES = _roles("REQUIRE_2FA_ROLES", "")
 
 
 class DevelopmentConfig(Config):
@@ -147,6 +156,7 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
+    REQUIRE_2FA_ROLES = _roles("REQUIRE_2FA_ROLES", "staff")
 
 
 CONFIGS = {

@@ -89,6 +89,7 @@ def create_app(config=None) -> Flask:
     timefmt.register_filters(app)
     register_markup(app)
 
+    from .accounts.two_factor_views import bp as two_factor_bp
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
     from .booking import team_views  # noqa: F401  (adds the team pages to booking_bp)
@@ -110,6 +111,7 @@ def create_app(config=None) -> Flask:
         brochures_bp,
         api_bp,
         payments_bp,
+        two_factor_bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)

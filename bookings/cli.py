@@ -106,3 +106,22 @@ def invoices_remind():
     count = remind_overdue()
     db.session.commit()
     click.echo(f"Queued {count} invoice reminder{'s' if count != 1 else ''}.")
+
+
+@users_cli.command("reset-two-factor")
+@click.argument("email")
+def users_reset_two_factor(email):
+    """Turn off someone's two-factor sign-in (a lost phone and lost recovery codes).
+
+    They are emailed, and sign in with their password alone until they set it up again.
+    """
+    from .accounts import two_factor
+    from .accounts.queries import find_by_email
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the address {email}.")
+    if not two_factor.reset(user):
+        raise click.ClickException(f"{user.email} does not use two-factor sign-in.")
+    db.session.commit()
+    click.echo(f"Two-factor sign-in is off for {user.email}; they have been emailed.")

@@ -141,3 +141,77 @@ class InvoiceList(StrEnum):
 
 
 INVOICE_LISTS = tuple(member.value for member in InvoiceList)
+
+
+class AuditAction(StrEnum):
+    """What a row of the audit trail records. Stored as text with no CHECK constraint, so
+    a new action (invoices, say) needs a member here and no migration."""
+
+    COURSE_CREATED = "course.created"
+    COURSE_EDITED = "course.edited"
+    COURSE_PUBLISHED = "course.published"
+    COURSE_UNPUBLISHED = "course.unpublished"
+    SESSION_CREATED = "session.created"
+    SESSION_EDITED = "session.edited"
+    SESSION_RESCHEDULED = "session.rescheduled"
+    SESSION_CANCELLED = "session.cancelled"
+    BOOKED_ON_BEHALF = "booking.booked_on_behalf"
+    BOOKING_CANCELLED = "booking.cancelled"
+    BOOKING_MOVED = "booking.moved"
+    ATTENDANCE_MARKED = "attendance.marked"
+    ROLE_CHANGED = "user.role_changed"
+    ACCOUNT_ACTIVATED = "user.activated"
+    ACCOUNT_DEACTIVATED = "user.deactivated"
+    BROCHURE_UPLOADED = "brochure.uploaded"
+    BROCHURE_WITHDRAWN = "brochure.withdrawn"
+    BROCHURE_RESTORED = "brochure.restored"
+    CATALOGUE_IMPORTED = "catalogue.imported"
+    DATA_EXPORTED = "data.exported"
+    NEWS_SAVED = "news.saved"
+    NEWS_DELETED = "news.deleted"
+    EMAIL_REQUEUED = "email.requeued"
+    TWO_FACTOR_ENABLED = "two_factor.enabled"
+    TWO_FACTOR_DISABLED = "two_factor.disabled"
+    RECOVERY_CODES_REPLACED = "two_factor.recovery_codes_replaced"
+    TWO_FACTOR_RESET = "two_factor.reset"
+    PASSWORD_CHANGED = "password.changed"
+    SIGNED_IN = "sign_in.succeeded"
+    SIGN_IN_FAILED = "sign_in.failed"
+
+    @property
+    def label(self) -> str:
+        return AUDIT_ACTION_LABELS.get(self.value, self.value)
+
+
+AUDIT_ACTION_LABELS = {
+    "course.created": "Course created",
+    "course.edited": "Course edited",
+    "course.published": "Course published",
+    "course.unpublished": "Course unpublished",
+    "session.created": "Session created",
+    "session.edited": "Session edited",
+    "session.rescheduled": "Session rescheduled",
+    "session.cancelled": "Session cancelled",
+    "booking.booked_on_behalf": "Booked on a learner's behalf",
+    "booking.cancelled": "Booking cancelled",
+    "booking.moved": "Booking moved",
+    "attendance.marked": "Attendance marked",
+    "user.role_changed": "Role changed",
+    "user.activated": "Account activated",
+    "user.deactivated": "Account deactivated",
+    "brochure.uploaded": "Brochure uploaded",
+    "brochure.withdrawn": "Brochure withdrawn",
+    "brochure.restored": "Brochure restored",
+    "catalogue.imported": "Catalogue imported",
+    "data.exported": "Personal data exported",
+    "news.saved": "News post saved",
+    "news.deleted": "News post deleted",
+    "email.requeued": "Email queued again",
+    "two_factor.enabled": "Two-factor sign-in turned on",
+    "two_factor.disabled": "Two-factor sign-in turned off",
+    "two_factor.recovery_codes_replaced": "New recovery codes made",
+    "two_factor.reset": "Two-factor sign-in reset",
+    "password.changed": "Password changed",
+    "sign_in.succeeded": "Signed in",
+    "sign_in.failed": "Sign-in failed",
+}

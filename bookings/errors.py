@@ -135,3 +135,15 @@ class SubstitutionRefused(BookingError):
 
 class TeamBookingError(BookingError):
     """A team booking that cannot be made as asked; field names the attendee's field."""
+
+
+class WeakPassword(AccountError):
+    """A new password that is too easy to guess; the message carries the advice."""
+
+    field = "password"
+
+
+class TwoFactorRefused(AccountError):
+    """A two-factor code that is wrong, already used, or asked for where none is set up."""
+
+    field = "code"

@@ -157,3 +157,42 @@ class EraseAccountForm(FlaskForm):
         "I understand my upcoming bookings will be cancelled and my account closed",
         validators=[DataRequired("Tick the box to confirm.")],
     )
+
+
+def _code(label="Code"):
+    return StringField(
+        label,
+        validators=[
+            DataRequired("Enter the code."),
+            Length(max=40, message="Codes are 6 digits, or 16 letters and digits."),
+        ],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "spellcheck": "false",
+            "autocapitalize": "none",
+        },
+    )
+
+
+class TwoFactorSetupForm(FlaskForm):
+    code = _code("Code from your authenticator app")
+
+
+class SecondStepForm(FlaskForm):
+    code = _code("Code from your authenticator app, or a recovery code")
+    remember_device = BooleanField("Do not ask for a code on this device for 30 days")
+
+
+class RecoveryCodesForm(FlaskForm):
+    code = _code("Code from your authenticator app")
+
+
+class TwoFactorOffForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[
+            DataRequired("Enter your password."),
+            Length(max=200, message="Passwords are 200 characters or fewer."),
+        ],
+    )
+    code = _code("Code from your authenticator app, or a recovery code")

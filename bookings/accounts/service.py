@@ -11,13 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from .. import timefmt
+from ..audit import service as audit
 from ..booking import service as booking_service
-from ..enums import ROLES, SECTORS, OutboxStatus, Role
+from ..enums import ROLES, SECTORS, AuditAction, OutboxStatus, Role
 from ..errors import AccountError, EmailTaken
 from ..extensions import db
 from ..mail import messages, outbox
-from ..models import Booking, OutboxMessage, User, utcnow
+from ..models import Booking, OutboxMessage, RecoveryCode, TwoFactor, User, utcnow
 from ..payments.queries import invoices_of
+from .passwords import check_strength
 from .queries import emails_to, find_by_email, normalise_email, upcoming_sessions_taught
 
 MIN_PASSWORD_LENGTH = 10
@@ -43,6 +45,7 @@ def create_user(
         raise AccountError(f"Sector must be one of {', '.join(SECTORS)}.", field="sector")
     if find_by_email(email):
         raise EmailTaken(EMAIL_TAKEN, field="email")
+    check_strength(password, name, email)
     user = User(
         email=normalise_email(email),
         name=name.strip(),
@@ -71,8 +74,22 @@ def authenticate(email: str, password: str) -> User | None:
     return user if user.check_password(password) else None
 
 
-def record_sign_in(user: User) -> None:
+def record_sign_in(user: User, method: str = "password") -> None:
+    """Note when the user signed in; trainers' and staff sign-ins go in the audit trail."""
     user.last_login_at = utcnow()
+    if audit.watched(user):
+        audit.record(AuditAction.SIGNED_IN, by=user, subject=user, summary=f"With {method}.")
+
+
+def record_failed_sign_in(email: str, reason: str) -> None:
+    """A refused sign-in to a trainer's or staff account goes in the audit trail.
+
+    Attempts on unknown addresses and learners' accounts are only rate-limited: the
+    trail is about the accounts that can see other people's details.
+    """
+    user = find_by_email(email)
+    if audit.watched(user):
+        audit.record(AuditAction.SIGN_IN_FAILED, by=user, subject=user, summary=reason)
 
 
 def update_profile(user: User, *, name: str, organisation: str, sector: str) -> None:
@@ -127,11 +144,20 @@ def request_password_reset(email: str) -> bool:
     return True
 
 
-def set_new_password(user: User, password: str) -> None:
-    """Change the password; reset links issued before stop working, and every session
-    and remember-me cookie of the account ends (User.get_id carries the password's
-    fingerprint)."""
+def set_new_password(user: User, password: str, how: str = "changed at /account") -> None:
+    """Change the password; reset links issued before stop working, and every session,
+    remember-me cookie and remembered device of the account ends (each carries the
+    password's fingerprint). The person is told by email, in case it was not them.
+
+    Raises WeakPassword when the password is too easy to guess.
+    """
+    check_strength(password, user.name, user.email)
     user.set_password(password)
+    outbox.enqueue(messages.password_changed(user))
+    if audit.watched(user):
+        audit.record(
+            AuditAction.PASSWORD_CHANGED, by=user, subject=user, summary=f"Password {how}."
+        )
 
 
 def personal_data(user: User) -> dict:
@@ -239,6 +265,8 @@ def erase_account(user: User) -> None:
             OutboxMessage.user_id == user.id, OutboxMessage.status != OutboxStatus.PENDING
         )
     )
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.execute(delete(TwoFactor).where(TwoFactor.user_id == user.id))
     user.name = "Erased account"
     user.email = f"erased-{user.id}-{secrets.token_hex(4)}@erased.invalid"
     user.organisation = ""

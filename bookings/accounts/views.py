@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Response,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
@@ -22,7 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..errors import EmailTaken
 from ..extensions import limiter
 from ..web import committing
-from . import service
+from . import service, two_factor
 from .forms import (
     ChangePasswordForm,
     EraseAccountForm,
@@ -32,6 +29,9 @@ from .forms import (
     RegistrationForm,
     ResetRequestForm,
 )
+from .signin import await_second_step, safe_next
+from .signin import clear_session as _clear_session
+from .signin import start_signed_in_session as _start_signed_in_session
 
 bp = Blueprint("accounts", __name__)
 
@@ -39,35 +39,8 @@ SIGN_IN_LIMIT = "10 per minute;100 per hour"
 RESET_LIMIT = "5 per minute;20 per hour"
 
 
-def safe_next(target: str | None) -> str | None:
-    """target when it is a path on this site, else None (no open redirects)."""
-    if not target or len(target) > 2000:
-        return None
-    if not target.startswith("/") or target.startswith("//"):
-        return None
-    # Browsers read backslashes as slashes ("/\\evil.example") and drop control characters.
-    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
-
-
 def _next_from_request() -> str | None:
     return safe_next(request.values.get("next"))
-
-
-def _clear_session() -> None:
-    """Forget everything in the session, the CSRF token this request read from it included."""
-    session.clear()
-    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-
-
-def _start_signed_in_session(user, remember: bool = False) -> None:
-    """Sign in on a fresh session: nothing set before sign-in (by anyone) carries over."""
-    _clear_session()
-    login_user(user, remember=remember)
 
 
 @bp.route("/auth/register", methods=["GET", "POST"])
@@ -114,14 +87,29 @@ def login():
         if form.validate_on_submit():
             user = service.authenticate(form.email.data, form.password.data)
             if user is None:
+                with committing():
+                    service.record_failed_sign_in(form.email.data, "Wrong password.")
                 form.password.errors.append("The email address or password is not right.")
             elif not user.active:
+                with committing():
+                    service.record_failed_sign_in(form.email.data, "Account closed.")
                 form.email.errors.append(
                     "This account is closed. Please contact us if you need it again."
                 )
+            elif two_factor.is_enabled(user) and not two_factor.device_remembered(
+                user, request.cookies.get(two_factor.DEVICE_COOKIE)
+            ):
+                # Not signed in yet: only the code from their app finishes it.
+                await_second_step(user, form.remember.data, next_url)
+                return redirect(url_for("two_factor.second_step"))
             else:
+                method = (
+                    "password on a remembered device"
+                    if two_factor.is_enabled(user)
+                    else ("password")
+                )
                 with committing():
-                    service.record_sign_in(user)
+                    service.record_sign_in(user, method)
                 _start_signed_in_session(user, remember=form.remember.data)
                 flash(f"Signed in as {user.name}.", "success")
                 return redirect(next_url or "/")
@@ -162,8 +150,10 @@ def reset_password(token: str):
     form = NewPasswordForm()
     if request.method == "POST":
         if form.validate_on_submit():
-            with committing():
-                service.set_new_password(user, form.password.data)
+            with committing(form) as outcome:
+                service.set_new_password(user, form.password.data, how="reset by emailed link")
+            if outcome.refused:
+                return render_template("accounts/reset_password.html", form=form), 400
             flash(
                 "Your password is changed and anyone signed in to your account elsewhere "
                 "is signed out. Please sign in with your new password.",
@@ -223,8 +213,10 @@ def change_password():
     remembered = request.cookies.get(
         current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
     )
-    with committing():
+    with committing(form) as outcome:
         service.set_new_password(current_user, form.password.data)
+    if outcome.refused:
+        return _account_page(profile, form), 400
     # This browser stays signed in under the new password's session id.
     login_user(current_user._get_current_object(), remember=bool(remembered))
     flash(

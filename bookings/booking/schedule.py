@@ -9,7 +9,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..enums import BookingStatus, SessionStatus
+from .. import timefmt
+from ..audit import service as audit
+from ..enums import AuditAction, BookingStatus, SessionStatus
 from ..errors import NoSuchRecord, Refusal, ScheduleError
 from ..extensions import db
 from ..mail import messages, outbox
@@ -74,10 +76,21 @@ def reschedule_session(
     session.online_url = online_url
     session.revision += 1
     db.session.flush()
-    for booking in active_bookings(session.id):
+    told = active_bookings(session.id)
+    for booking in told:
         outbox.enqueue(
             messages.session_rescheduled(booking, *old_when, old_place[booking.has_place])
         )
+    audit.record(
+        AuditAction.SESSION_RESCHEDULED,
+        by=by,
+        subject=session,
+        summary=(
+            f"From {timefmt.when(*old_when)}, {old_place[True]} "
+            f"to {timefmt.when(starts_at, ends_at)}, {session.location}. "
+            f"{len(told)} learner(s) sent the update."
+        ),
+    )
     return session
 
 
@@ -100,4 +113,11 @@ def cancel_session(session_id: int, by: User | None = None, reason: str = "") ->
     session.status = SessionStatus.CANCELLED
     session.seats_taken = 0
     db.session.flush()
+    summary = f"{len(bookings)} booking(s) cancelled and told."
+    audit.record(
+        AuditAction.SESSION_CANCELLED,
+        by=by,
+        subject=session,
+        summary=summary + (f" Reason: {reason}" if reason else ""),
+    )
     return session

@@ -20,7 +20,9 @@ from flask import current_app
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..enums import BookingStatus, Payer, Sector, SessionStatus
+from .. import timefmt
+from ..audit import service as audit
+from ..enums import AuditAction, BookingStatus, Payer, Sector, SessionStatus
 from ..errors import AlreadyBooked, BookingClosed, CancellationRefused, NoSuchRecord, Refusal
 from ..extensions import db
 from ..mail import messages, outbox
@@ -164,6 +166,13 @@ def book(
         try:
             booking = place(session, learner, needs, booked_by, billing)
             payments.invoice_places([booking])
+            if booked_by is not None and booked_by.id != learner_id:
+                audit.record(
+                    AuditAction.BOOKED_ON_BEHALF,
+                    by=booked_by,
+                    subject=booking,
+                    summary=f"{_placed(booking)} on {_session_words(booking.session)}.",
+                )
             return booking
         except IntegrityError:
             # The partial unique index caught a second booking (a double submit), or,
@@ -304,7 +313,21 @@ def cancel_and_promote(booking_id: int, by: User | None) -> tuple[Booking, Booki
     booking = _cancellable(db.session.get(Booking, booking_id), by)
     promoted = _cancel_locked(booking, by, promote=True)
     payments.settle_cancellation(booking, refilled=promoted is not None, by=by)
+    # A learner cancelling their own place is theirs to do; anyone else's hand is recorded.
+    if by is None or by.id != booking.learner_id:
+        summary = f"Cancelled on {_session_words(booking.session)}."
+        if promoted is not None:
+            summary += f" The place went to {promoted.learner.name} ({promoted.reference})."
+        audit.record(AuditAction.BOOKING_CANCELLED, by=by, subject=booking, summary=summary)
     return booking, promoted
+
+
+def _session_words(session: Session) -> str:
+    return f"{session.course.title}, {timefmt.when(session.starts_at, session.ends_at)}"
+
+
+def _placed(booking: Booking) -> str:
+    return "Confirmed" if booking.has_place else "On the waiting list"
 
 
 def _cancel_locked(booking: Booking, by: User | None, *, promote: bool) -> Booking | None:
@@ -369,6 +392,15 @@ def move(booking_id: int, new_session_id: int, by: User) -> Booking:
     try:
         moved = place(new_session, learner, needs, by, billing)
         payments.settle_move(booking, moved)
+        audit.record(
+            AuditAction.BOOKING_MOVED,
+            by=by,
+            subject=booking,
+            summary=(
+                f"From {_session_words(booking.session)} to {_session_words(new_session)}: "
+                f"now {moved.reference}, {_placed(moved).lower()}."
+            ),
+        )
         return moved
     except IntegrityError:
         db.session.rollback()

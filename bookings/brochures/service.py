@@ -18,7 +18,8 @@ from pathlib import Path
 from flask import current_app
 
 from .. import timefmt
-from ..enums import SECTOR_LABELS, SECTORS
+from ..audit import service as audit
+from ..enums import SECTOR_LABELS, SECTORS, AuditAction
 from ..errors import BrochureRejected
 from ..extensions import db
 from ..models import Brochure, User, utcnow
@@ -84,14 +85,23 @@ def store_upload(sector: str, content: bytes, original_name: str, by: User | Non
     )
     db.session.add(brochure)
     db.session.flush()
+    audit.record(
+        AuditAction.BROCHURE_UPLOADED,
+        by=by,
+        subject=brochure,
+        summary=f"{SECTOR_LABELS[sector]}: {brochure.original_name or stored_name}, "
+        f"{len(content):,} bytes.",
+    )
     return brochure
 
 
-def set_withdrawn(brochure_id: int, withdrawn: bool) -> Brochure | None:
+def set_withdrawn(brochure_id: int, withdrawn: bool, by: User | None = None) -> Brochure | None:
     brochure = db.session.get(Brochure, brochure_id)
-    if brochure is not None:
+    if brochure is not None and brochure.withdrawn != withdrawn:
         brochure.withdrawn = withdrawn
         db.session.flush()
+        action = AuditAction.BROCHURE_WITHDRAWN if withdrawn else AuditAction.BROCHURE_RESTORED
+        audit.record(action, by=by, subject=brochure)
     return brochure
 
 

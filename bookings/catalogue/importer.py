@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import sys
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TextIO
@@ -21,12 +21,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from tqdm import tqdm
 
+from ..audit import service as audit
 from ..booking.schedule import reschedule_session
 from ..booking.service import fill_from_waiting_list
+from ..enums import AuditAction
 from ..errors import DomainError, ImportFileError, ImportRowError
 from ..extensions import db
 from ..models import Course, Session, User
 from ..timefmt import from_local
+from .import_report import ImportReport
 
 COLUMNS = (
     "course_slug",
@@ -47,45 +50,6 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PRICE_RE = re.compile(r"^\d+(?:\.\d{1,2})?$")
 MAX_PRICE_PENCE = 100_000_00
 MAX_CAPACITY = 10_000
-
-
-@dataclass
-class ImportReport:
-    courses_created: int = 0
-    courses_updated: int = 0
-    sessions_created: int = 0
-    sessions_updated: int = 0
-    rows_imported: int = 0
-    waiting_promoted: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)
-
-    def counts(self) -> dict[str, int]:
-        """The numbers so far, to put back when the database refuses a row."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "rejected"}
-
-    def restore_counts(self, counts: dict[str, int]) -> None:
-        for name, count in counts.items():
-            setattr(self, name, count)
-
-    def reject(self, line: int, reason: str) -> None:
-        self.rejected.append((line, reason))
-
-    def summary(self) -> str:
-        promoted = self.waiting_promoted
-        return (
-            f"Imported {_many(self.rows_imported, 'row')}: "
-            f"{_many(self.courses_created, 'course')} created, {self.courses_updated} updated; "
-            f"{_many(self.sessions_created, 'session')} created, {self.sessions_updated} updated. "
-            + (f"{_many(promoted, 'waiting learner')} given a place. " if promoted else "")
-            + f"{_many(len(self.rejected), 'row')} rejected."
-        )
-
-    def rejected_lines(self) -> list[str]:
-        return [f"Line {line}: {reason}" for line, reason in self.rejected]
-
-
-def _many(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 @dataclass
@@ -315,8 +279,11 @@ def header_problem(header: list[str]) -> str | None:
     return f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
 
 
-def import_csv(stream: TextIO, progress: bool = True) -> ImportReport:
-    """Create or update courses and sessions from CSV text; the caller commits."""
+def import_csv(stream: TextIO, progress: bool = True, by: User | None = None) -> ImportReport:
+    """Create or update courses and sessions from CSV text; the caller commits.
+
+    by is who imports (None: the command line); the import is recorded in the audit trail.
+    """
     report = ImportReport()
     reader = csv.DictReader(stream)
     header = [name.strip() for name in (reader.fieldnames or [])]
@@ -364,6 +331,12 @@ def import_csv(stream: TextIO, progress: bool = True) -> ImportReport:
             continue
         report.rows_imported += 1
     report.rejected.sort()
+    audit.record(
+        AuditAction.CATALOGUE_IMPORTED,
+        by=by,
+        subject=("import", "Catalogue CSV"),
+        summary=report.summary(),
+    )
     return report
 
 
@@ -390,10 +363,10 @@ def decode_upload(raw: bytes) -> str:
     return text
 
 
-def import_upload(raw: bytes) -> ImportReport:
+def import_upload(raw: bytes, by: User | None = None) -> ImportReport:
     """Import an uploaded file; ImportFileError says why the whole file was refused."""
     text = decode_upload(raw)
     try:
-        return import_csv(io.StringIO(text, newline=""), progress=False)
+        return import_csv(io.StringIO(text, newline=""), progress=False, by=by)
     except (DomainError, ValueError, csv.Error) as exc:
         raise ImportFileError(f"The file could not be imported: {exc}") from exc

@@ -13,7 +13,7 @@ from flask import current_app, render_template
 
 from ..booking.queries import queue_place
 from ..calendar import ics
-from ..models import Booking, CreditNote, Invoice, User
+from ..models import Booking, CreditNote, Invoice, User, utcnow
 
 
 @dataclass
@@ -237,4 +237,35 @@ def invoice_reminder(invoice: Invoice) -> Email:
         invoice,
         f"Reminder: invoice {invoice.number} is overdue",
         f"invoice:{invoice.number}",
+    )
+
+
+def _security_notice(kind: str, user: User, subject: str, **context) -> Email:
+    text, html = _render(
+        kind,
+        user=user,
+        reset_url=ics.site_url("/auth/reset"),
+        two_factor_url=ics.site_url("/account/two-factor"),
+        changed_at=utcnow(),
+        **context,
+    )
+    return Email(
+        kind=kind,
+        recipient=user.email,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        user_id=user.id,
+    )
+
+
+def password_changed(user: User) -> Email:
+    """The password changed: if it was not them, they can act at once."""
+    return _security_notice("password_changed", user, "Your password has been changed")
+
+
+def two_factor_changed(user: User, change: str) -> Email:
+    """Two-factor sign-in was turned on or off, or given new recovery codes."""
+    return _security_notice(
+        "two_factor_changed", user, "Your two-factor sign-in has changed", change=change
     )

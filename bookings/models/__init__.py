@@ -5,14 +5,20 @@ is integer pence. The database guards the invariants through named constraints.
 One module per part of the product; import the models from here.
 """
 
+from .audit import AuditEntry, AuditTrailIsAppendOnly
 from .base import UTCDateTime, utcnow
 from .booking import REFERENCE_ALPHABET, Booking
 from .catalogue import ONLINE_WITHOUT_LINK, Brochure, Course, NewsPost, Session
 from .money import CreditNote, Invoice, InvoiceLine, NumberSequence
 from .outbox import OutboxMessage
 from .people import User, is_staff
+from .two_factor import RecoveryCode, TwoFactor
 
 __all__ = [
+    "AuditEntry",
+    "AuditTrailIsAppendOnly",
+    "RecoveryCode",
+    "TwoFactor",
     "ONLINE_WITHOUT_LINK",
     "REFERENCE_ALPHABET",
     "Booking",

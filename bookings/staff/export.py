@@ -8,9 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import timefmt
-from ..enums import SECTOR_LABELS
+from ..audit import service as audit
+from ..enums import SECTOR_LABELS, AuditAction
 from ..extensions import db
-from ..models import Booking, Session
+from ..models import Booking, Session, User
 from ..spreadsheet import csv_text
 
 EXPORT_HEADER = [
@@ -34,8 +35,13 @@ def _local_iso(instant: datetime | None) -> str:
     return timefmt.to_local(instant).isoformat(timespec="seconds") if instant else ""
 
 
-def export_bookings_csv(date_from: date, date_to: date, course_id: int = 0) -> str:
-    """Bookings for sessions starting on date_from to date_to (London dates) as CSV with a BOM."""
+def export_bookings_csv(
+    date_from: date, date_to: date, course_id: int = 0, by: User | None = None
+) -> str:
+    """Bookings for sessions starting on date_from to date_to (London dates) as CSV with a BOM.
+
+    The export is recorded in the audit trail: it holds names, addresses and needs.
+    """
     start = timefmt.from_local(datetime.combine(date_from, time.min))
     end = timefmt.from_local(datetime.combine(date_to + timedelta(days=1), time.min))
     query = (
@@ -50,6 +56,16 @@ def export_bookings_csv(date_from: date, date_to: date, course_id: int = 0) -> s
     )
     if course_id:
         query = query.where(Session.course_id == course_id)
+    bookings = db.session.scalars(query).all()
+    scope = f"sessions from {date_from.isoformat()} to {date_to.isoformat()}"
+    if course_id:
+        scope += f", course {course_id}"
+    audit.record(
+        AuditAction.DATA_EXPORTED,
+        by=by,
+        subject=("export", "Bookings CSV"),
+        summary=f"Bookings CSV: {len(bookings)} booking(s), {scope}.",
+    )
     return csv_text(
         EXPORT_HEADER,
         (
@@ -68,6 +84,6 @@ def export_bookings_csv(date_from: date, date_to: date, course_id: int = 0) -> s
                 {True: "yes", False: "no"}.get(booking.attended, ""),
                 _local_iso(booking.created_at),
             ]
-            for booking in db.session.scalars(query)
+            for booking in bookings
         ),
     )

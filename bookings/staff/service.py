@@ -7,8 +7,10 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from .. import timefmt
+from ..audit import service as audit
 from ..booking.service import fill_from_waiting_list
-from ..enums import ROLES, Role
+from ..enums import ROLES, AuditAction, Role
 from ..errors import DomainError, InvalidField
 from ..extensions import db
 from ..models import Booking, Course, NewsPost, Session, User
@@ -30,21 +32,34 @@ def _flush(field: str, message: str) -> None:
 # Courses
 
 
-def save_course(values: dict, course: Course | None = None) -> Course:
+def save_course(values: dict, course: Course | None = None, by: User | None = None) -> Course:
     """Create a course, or update one, from form values."""
     if slug_taken(values["slug"], course.id if course else None):
         raise InvalidField("slug", SLUG_TAKEN)
+    created = course is None
+    before = {} if created else audit.snapshot(course, values)
     course = course or Course()
     for name, value in values.items():
         setattr(course, name, value)
     db.session.add(course)
     _flush("slug", SLUG_TAKEN)
+    audit.record(
+        AuditAction.COURSE_CREATED if created else AuditAction.COURSE_EDITED,
+        by=by,
+        subject=course,
+        summary=audit.changes(before, values),
+    )
     return course
 
 
-def set_published(course: Course, published: bool) -> None:
+def set_published(course: Course, published: bool, by: User | None = None) -> None:
     course.published = published
     db.session.flush()
+    audit.record(
+        AuditAction.COURSE_PUBLISHED if published else AuditAction.COURSE_UNPUBLISHED,
+        by=by,
+        subject=course,
+    )
 
 
 # Sessions
@@ -62,6 +77,7 @@ def create_session(
     venue_address: str,
     online_url: str,
     notes: str,
+    by: User | None = None,
 ) -> Session:
     """Add a dated run of a course."""
     if ends_at <= starts_at:
@@ -82,6 +98,15 @@ def create_session(
     )
     db.session.add(session)
     _flush("starts", SESSION_CLASH)
+    audit.record(
+        AuditAction.SESSION_CREATED,
+        by=by,
+        subject=session,
+        summary=(
+            f"{timefmt.when(starts_at, ends_at)}, {session.location}; {capacity} places; "
+            f"trainer: {session.trainer.name if session.trainer else 'none yet'}."
+        ),
+    )
     return session
 
 
@@ -92,6 +117,7 @@ def update_session_details(
     trainer_id: int | None,
     booking_deadline: datetime | None,
     notes: str,
+    by: User | None = None,
 ) -> list[Booking]:
     """Change what does not move the session in time or place.
 
@@ -103,6 +129,8 @@ def update_session_details(
             f"{session.seats_taken} places are already booked; "
             "the number of places cannot be lower.",
         )
+    names = ("capacity", "trainer_id", "booking_deadline", "notes")
+    before = audit.snapshot(session, names)
     session.capacity = capacity
     session.trainer_id = trainer_id or None
     session.booking_deadline = booking_deadline
@@ -111,6 +139,10 @@ def update_session_details(
     # New places go to the waiting list first, in order, each learner told.
     promoted = fill_from_waiting_list(session.id)
     db.session.expire(session, ["seats_taken"])
+    summary = audit.changes(before, audit.snapshot(session, names))
+    if promoted:
+        summary += f" {len(promoted)} waiting learner(s) given a place."
+    audit.record(AuditAction.SESSION_EDITED, by=by, subject=session, summary=summary)
     return promoted
 
 
@@ -122,8 +154,10 @@ def set_role(user: User, role: str, by: User) -> None:
         raise InvalidField("role", "Choose a role.")
     if user.id == by.id and role != Role.STAFF:
         raise InvalidField("role", "You cannot take away your own staff role.")
+    was = user.role
     user.role = role
     db.session.flush()
+    audit.record(AuditAction.ROLE_CHANGED, by=by, subject=user, summary=f"Role: {was} → {role}.")
 
 
 def set_active(user: User, active: bool, by: User) -> None:
@@ -131,14 +165,26 @@ def set_active(user: User, active: bool, by: User) -> None:
         raise DomainError("You cannot deactivate your own account.")
     user.active = active
     db.session.flush()
+    audit.record(
+        AuditAction.ACCOUNT_ACTIVATED if active else AuditAction.ACCOUNT_DEACTIVATED,
+        by=by,
+        subject=user,
+    )
 
 
 # News
 
 
 def save_news(
-    *, title: str, body: str, published_at: datetime, published: bool, post: NewsPost | None = None
+    *,
+    title: str,
+    body: str,
+    published_at: datetime,
+    published: bool,
+    post: NewsPost | None = None,
+    by: User | None = None,
 ) -> NewsPost:
+    created = post is None
     post = post or NewsPost()
     post.title = title.strip()
     post.body = body
@@ -146,9 +192,17 @@ def save_news(
     post.published = published
     db.session.add(post)
     db.session.flush()
+    audit.record(
+        AuditAction.NEWS_SAVED,
+        by=by,
+        subject=post,
+        summary=("Written" if created else "Edited")
+        + (", published." if published else ", draft."),
+    )
     return post
 
 
-def delete_news(post: NewsPost) -> None:
+def delete_news(post: NewsPost, by: User | None = None) -> None:
+    audit.record(AuditAction.NEWS_DELETED, by=by, subject=post)
     db.session.delete(post)
     db.session.flush()

@@ -7,7 +7,8 @@ from datetime import datetime
 from flask import current_app
 
 from .. import timefmt
-from ..enums import SECTOR_LABELS
+from ..audit import service as audit
+from ..enums import SECTOR_LABELS, AuditAction
 from ..errors import NoCertificate, NotYourSession, RegisterNotOpen
 from ..extensions import db
 from ..models import Booking, Session, User, utcnow
@@ -36,13 +37,18 @@ def mark_attendance(
             "You can take the register from the start of the session, "
             f"{timefmt.when(session.starts_at)}."
         )
-    changed = 0
+    changed = []
     for booking in attendees(session):
         if booking.id in marks and booking.attended != marks[booking.id]:
             booking.attended = marks[booking.id]
-            changed += 1
+            mark = attended_label(booking.attended).lower()
+            changed.append(f"{booking.learner.name} ({booking.reference}): {mark}")
     db.session.flush()
-    return changed
+    if changed:
+        audit.record(
+            AuditAction.ATTENDANCE_MARKED, by=by, subject=session, summary="; ".join(changed) + "."
+        )
+    return len(changed)
 
 
 def attended_label(value: bool | None) -> str:
@@ -62,13 +68,19 @@ CSV_HEADER = [
 ]
 
 
-def attendees_csv(session: Session) -> str:
-    """Attendees then the waiting list, as CSV text for Excel."""
+def attendees_csv(session: Session, by: User | None = None) -> str:
+    """Attendees then the waiting list, as CSV text for Excel; the download is recorded."""
     rows = [(b, "Confirmed") for b in attendees(session)]
     # Numbered in order, as the learners see their place, not by stored position.
     rows += [
         (b, f"Waiting list ({place})") for place, b in enumerate(waiting_list(session), start=1)
     ]
+    audit.record(
+        AuditAction.DATA_EXPORTED,
+        by=by,
+        subject=session,
+        summary=f"Attendee list (CSV with needs): {len(rows)} learner(s).",
+    )
     return csv_text(
         CSV_HEADER,
         (
@@ -88,8 +100,16 @@ def attendees_csv(session: Session) -> str:
     )
 
 
-def register_pdf(session: Session) -> bytes:
-    """A printable sign-in sheet: one row per confirmed learner with space to sign."""
+def register_pdf(session: Session, by: User | None = None) -> bytes:
+    """A printable sign-in sheet: one row per confirmed learner with space to sign.
+
+    The download is recorded: it lists names and needs."""
+    audit.record(
+        AuditAction.DATA_EXPORTED,
+        by=by,
+        subject=session,
+        summary=f"Register (PDF with needs): {len(attendees(session))} learner(s).",
+    )
     org = current_app.config["ORG_NAME"]
     pdf = Document(f"Register: {session.course.title}", org, orientation="landscape")
     pdf.add_page()

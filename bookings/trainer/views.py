@@ -90,9 +90,9 @@ def mark_attendance(session_id: int):
 def session_csv(session_id: int):
     session = _session_or_abort(session_id)
     filename = f"attendees-{session.course.slug}-{session.id}.csv"
-    return _download(
-        service.attendees_csv(session).encode("utf-8"), "text/csv; charset=utf-8", filename
-    )
+    with committing():
+        body = service.attendees_csv(session, by=current_user)
+    return _download(body.encode("utf-8"), "text/csv; charset=utf-8", filename)
 
 
 @bp.get("/trainer/sessions/<int:session_id>/register")
@@ -111,7 +111,9 @@ def register(session_id: int):
 def register_pdf(session_id: int):
     session = _session_or_abort(session_id)
     filename = f"register-{session.course.slug}-{session.id}.pdf"
-    return _download(service.register_pdf(session), "application/pdf", filename, inline=True)
+    with committing():
+        body = service.register_pdf(session, by=current_user)
+    return _download(body, "application/pdf", filename, inline=True)
 
 
 @bp.get("/bookings/<reference>/certificate.pdf")

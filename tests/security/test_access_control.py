@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ..conftest import csrf_token, login_as
+from ..conftest import csrf_token, login_as, post_form
 from ..factories import make_session
+from ..two_factor_helpers import KEY_RE, RECOVERY_RE, code
 
 BOOKING_PAGES = ("/bookings/{ref}", "/bookings/{ref}.ics", "/bookings/{ref}/cancel")
 
@@ -146,3 +147,50 @@ def test_trainer_sees_only_own_sessions_in_the_list(client, trainer, other_train
     page = client.get("/trainer/sessions").get_data(as_text=True)
     assert f"/trainer/sessions/{mine.id}" in page
     assert f"/trainer/sessions/{theirs.id}" not in page
+
+
+@pytest.fixture
+def production_two_factor(app):
+    """REQUIRE_2FA_ROLES as production has it (staff), restored afterwards."""
+    import config
+
+    saved = app.config["REQUIRE_2FA_ROLES"]
+    app.config["REQUIRE_2FA_ROLES"] = config.ProductionConfig.REQUIRE_2FA_ROLES
+    yield
+    app.config["REQUIRE_2FA_ROLES"] = saved
+
+
+def test_in_production_staff_without_two_factor_reach_no_staff_url(
+    app, client, staff, production_two_factor
+):
+    login_as(client, staff)
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("staff.")]
+    for rule in rules:
+        path = rule.build({arg: 1 for arg in rule.arguments}, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if method == "POST":
+                token = csrf_token(client, "/account")
+                response = client.post(path, data={"csrf_token": token})
+            else:
+                response = client.get(path)
+            assert response.status_code == 302, (method, path)
+            assert response.headers["Location"].startswith("/account/two-factor"), (method, path)
+
+
+def test_setting_up_two_factor_leads_back_to_the_staff_page_asked_for(
+    client, staff, production_two_factor
+):
+    login_as(client, staff)
+    sent_to = client.get("/staff/audit").headers["Location"]
+    assert sent_to == "/account/two-factor?next=/staff/audit"
+    page = client.get(sent_to).get_data(as_text=True)
+    assert 'action="/account/two-factor?next=/staff/audit"' in page
+    secret = KEY_RE.search(page).group(1).replace(" ", "")
+
+    response = post_form(client, sent_to, {"code": code(secret)})
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert len(RECOVERY_RE.findall(html)) == 10
+    assert 'href="/staff/audit"' in html
+    assert client.get("/staff/audit").status_code == 200

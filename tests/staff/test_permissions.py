@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import current_app
@@ -14,6 +15,7 @@ from bookings.payments import service as payments
 
 from ..conftest import csrf_token, login_as
 from ..factories import make_booking, make_user
+from ..two_factor_helpers import turn_on
 
 OWN_SESSION = {"trainer": 200, "other_trainer": 403, "learner": 403, "staff": 200}
 ANY_TRAINER = {"trainer": 200, "other_trainer": 200, "learner": 403, "staff": 200}
@@ -86,6 +88,11 @@ def world(trainer, other_trainer, learner, staff, session_of, course):
         "/staff/invoices?format=xero": STAFF_ONLY,
         "/staff/invoices.csv": STAFF_ONLY,
         f"/staff/invoices/{invoice.number}": STAFF_ONLY,
+        f"/staff/bookings/{other_booking.id}": STAFF_ONLY,
+        f"/staff/sessions/{u}": STAFF_ONLY,
+        "/staff/audit": STAFF_ONLY,
+        "/staff/audit?who=sam&action=course.edited&date_from=2020-01-01": STAFF_ONLY,
+        "/staff/audit.csv": STAFF_ONLY,
     }
     people = {
         "trainer": trainer,
@@ -260,3 +267,110 @@ def snapshot() -> tuple:
         ],
         db.session.scalar(select(func.count()).select_from(CreditNote)),
     )
+
+
+# Two-factor sign-in required by role (REQUIRE_2FA_ROLES)
+
+
+@pytest.fixture
+def require_two_factor(app):
+    """Run with the roles that must use two-factor sign-in set as given (restored after)."""
+    saved = app.config["REQUIRE_2FA_ROLES"]
+
+    def require(roles):
+        app.config["REQUIRE_2FA_ROLES"] = tuple(roles)
+
+    yield require
+    app.config["REQUIRE_2FA_ROLES"] = saved
+
+
+def in_their_area(path: str) -> bool:
+    return path.startswith(("/staff", "/trainer"))
+
+
+def test_production_requires_two_factor_of_staff_and_development_of_nobody():
+    import config
+
+    assert config.ProductionConfig.REQUIRE_2FA_ROLES == ("staff",)
+    assert config.DevelopmentConfig.REQUIRE_2FA_ROLES == ()
+    assert config.TestConfig.REQUIRE_2FA_ROLES == ()
+
+
+def test_in_production_staff_without_two_factor_are_sent_to_set_up_from_every_page(
+    client, world, require_two_factor
+):
+    import config
+
+    require_two_factor(config.ProductionConfig.REQUIRE_2FA_ROLES)
+    urls, people, _ = world
+    login_as(client, people["staff"])
+
+    answers = {path: client.get(path) for path in urls}
+
+    for path, response in answers.items():
+        if in_their_area(path):
+            assert response.status_code == 302, path
+            where = urlsplit(response.headers["Location"])
+            assert where.path == "/account/two-factor", path
+            assert parse_qs(where.query)["next"] == [path]
+        else:  # a learner's own pages are not the staff area
+            assert response.status_code == 200, path
+    set_up = client.get("/account/two-factor")
+    assert set_up.status_code == 200
+    assert "Your role needs two-factor sign-in" in set_up.get_data(as_text=True)
+
+
+def test_in_production_staff_with_two_factor_get_every_page(client, world, require_two_factor):
+    import config
+
+    require_two_factor(config.ProductionConfig.REQUIRE_2FA_ROLES)
+    urls, people, _ = world
+    turn_on(people["staff"])
+    login_as(client, people["staff"])
+    answers = {path: client.get(path).status_code for path in urls}
+    assert answers == {path: roles["staff"] for path, roles in urls.items()}
+
+
+def test_in_production_trainers_and_learners_are_not_asked_for_two_factor(
+    client, world, require_two_factor
+):
+    import config
+
+    require_two_factor(config.ProductionConfig.REQUIRE_2FA_ROLES)
+    urls, people, _ = world
+    for role in ("trainer", "learner"):
+        login_as(client, people[role])
+        answers = {path: client.get(path).status_code for path in urls}
+        assert answers == {path: roles[role] for path, roles in urls.items()}, role
+
+
+def test_when_trainers_must_use_it_too_their_pages_send_them_to_set_up(
+    client, world, require_two_factor
+):
+    require_two_factor(["staff", "trainer"])
+    urls, people, _ = world
+    login_as(client, people["trainer"])
+    for path, roles in urls.items():
+        response = client.get(path)
+        if roles["trainer"] == 200 and in_their_area(path):
+            assert response.status_code == 302, path
+            assert response.headers["Location"].startswith("/account/two-factor?next="), path
+        else:  # the others still get their refusal, and a certificate is not their area
+            assert response.status_code == roles["trainer"], path
+
+
+def test_in_production_staff_without_two_factor_cannot_post_changes(
+    client, world, posts, require_two_factor
+):
+    import config
+
+    require_two_factor(config.ProductionConfig.REQUIRE_2FA_ROLES)
+    _, people, _ = world
+    staff_only, attendance = posts
+    before = snapshot()
+
+    answers = post_answers(client, people, "staff", [*staff_only, attendance])
+
+    assert set(answers.values()) == {302}
+    db.session.expire_all()
+    assert snapshot() == before

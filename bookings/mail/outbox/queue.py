@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from ...enums import OutboxStatus
+from ...audit import service as audit
+from ...enums import AuditAction, OutboxStatus
 from ...extensions import db
-from ...models import OutboxMessage, utcnow
+from ...models import OutboxMessage, User, utcnow
 from ..messages import Email
 from .message import new_message_id
 
@@ -161,11 +162,23 @@ def _requeue(*conditions) -> int:
     return result.rowcount
 
 
-def retry(message_id: int) -> bool:
+def retry(message_id: int, by: User | None = None) -> bool:
     """Queue a failed message again with a fresh set of attempts; the caller commits."""
-    return _requeue(OutboxMessage.id == message_id) == 1
+    requeued = _requeue(OutboxMessage.id == message_id) == 1
+    if requeued:
+        message = db.session.get(OutboxMessage, message_id)
+        audit.record(AuditAction.EMAIL_REQUEUED, by=by, subject=message)
+    return requeued
 
 
-def retry_all_failed() -> int:
+def retry_all_failed(by: User | None = None) -> int:
     """Queue every failed message again; the caller commits. Returns how many."""
-    return _requeue()
+    count = _requeue()
+    if count:
+        audit.record(
+            AuditAction.EMAIL_REQUEUED,
+            by=by,
+            subject=("email", "Every failed email"),
+            summary=f"{count} failed email(s) queued again.",
+        )
+    return count

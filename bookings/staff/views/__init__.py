@@ -6,6 +6,7 @@ from flask import render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import (  # noqa: F401  (each module adds its routes to bp)
+    audit,
     bookings,
     brochures,
     courses,

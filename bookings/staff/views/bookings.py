@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ...audit import queries as audit_queries
 from ...booking import queries as booking_queries
 from ...booking import service as booking_service
 from ...extensions import db
@@ -45,6 +46,19 @@ def bookings():
             queue_places=booking_queries.queue_places(page.items),
         ),
         status,
+    )
+
+
+@bp.get("/bookings/<int:booking_id>")
+def booking_detail(booking_id: int):
+    """One booking: who, which session, its status, and its history."""
+    booking = db.get_or_404(Booking, booking_id)
+    return render_template(
+        "staff/booking.html",
+        booking=booking,
+        queue_place=booking_queries.queue_place(booking) if booking.is_waiting else None,
+        history=audit_queries.history("booking", booking.id),
+        action_label=audit_queries.action_label,
     )
 
 

@@ -77,6 +77,6 @@ def brochure_withdraw(brochure_id: int):
     if ActionForm().validate_on_submit():
         withdrawn = request.form.get("withdrawn", "1") == "1"
         with committing():
-            brochures.set_withdrawn(brochure.id, withdrawn)
+            brochures.set_withdrawn(brochure.id, withdrawn, by=current_user)
         flash("Brochure withdrawn." if withdrawn else "Brochure restored.", "success")
     return redirect(url_for("staff.brochures_index"), 303)

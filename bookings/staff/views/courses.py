@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ... import timefmt
 from ...extensions import db
@@ -25,7 +26,7 @@ def _save_course(form: CourseForm, course: Course | None):
     if form.preview.data:
         return page.shown(200, preview=form.description.data or "")
     with committing(form) as outcome:
-        saved = service.save_course(form.values(), course)
+        saved = service.save_course(form.values(), course, by=current_user)
     if outcome.refused:
         return page.shown()
     flash(f"Saved {saved.title}.", "success")
@@ -57,6 +58,6 @@ def course_publish(course_id: int):
     if ActionForm().validate_on_submit():
         publish = request.form.get("published") == "1"
         with committing():
-            service.set_published(course, publish)
+            service.set_published(course, publish, by=current_user)
         flash(f"{course.title} is {'published' if publish else 'unpublished'}.", "success")
     return redirect(url_for("staff.courses"), 303)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Response, render_template, request
+from flask_login import current_user
 
 from ... import timefmt
 from ...models import utcnow
+from ...web import committing
 from .. import queries
 from ..export import export_bookings_csv
 from ..forms import ExportForm, options
@@ -30,7 +32,10 @@ def exports():
         return render_template("staff/exports.html", form=form)
     if not form.validate():
         return render_template("staff/exports.html", form=form), 400
-    body = export_bookings_csv(form.date_from.data, form.date_to.data, form.course.data)
+    with committing():
+        body = export_bookings_csv(
+            form.date_from.data, form.date_to.data, form.course.data, by=current_user
+        )
     filename = f"bookings-{form.date_from.data.isoformat()}-to-{form.date_to.data.isoformat()}.csv"
     response = Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8")
     response.headers.set("Content-Disposition", "attachment", filename=filename)

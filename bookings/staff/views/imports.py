@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_login import current_user
 
 from ...catalogue import importer
 from ...web import committing
@@ -29,7 +30,7 @@ def catalogue_import():
     if not form.validate_on_submit():
         return page.shown()
     with committing(form, field="file") as outcome:
-        report = importer.import_upload(form.file.data.read())
+        report = importer.import_upload(form.file.data.read(), by=current_user)
     if outcome.refused:
         return page.shown()
     return _import_page(ImportForm(formdata=None)).shown(200, report=report)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ... import timefmt
 from ...extensions import db
@@ -28,6 +29,7 @@ def _save_news(form: NewsForm, post: NewsPost | None):
             published_at=form.published_at,
             published=bool(form.published.data),
             post=post,
+            by=current_user,
         )
     flash("News post saved.", "success")
     return redirect(url_for("staff.news"), 303)
@@ -57,6 +59,6 @@ def news_delete(post_id: int):
     if not form.validate_on_submit():
         return FormPage("staff/news_delete.html", form, post=post).shown()
     with committing():
-        service.delete_news(post)
+        service.delete_news(post, by=current_user)
     flash("News post deleted.", "success")
     return redirect(url_for("staff.news"), 303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ...enums import OutboxStatus
 from ...extensions import db
@@ -55,7 +56,7 @@ def outbox_retry(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     if ActionForm().validate_on_submit():
         with committing():
-            requeued = mail_outbox.retry(message.id)
+            requeued = mail_outbox.retry(message.id, by=current_user)
         if requeued:
             flash(f"The message to {message.recipient} will be sent again.", "success")
         else:
@@ -71,7 +72,7 @@ def outbox_retry(message_id: int):
 def outbox_retry_all():
     if ActionForm().validate_on_submit():
         with committing():
-            count = mail_outbox.retry_all_failed()
+            count = mail_outbox.retry_all_failed(by=current_user)
         if count:
             plural = "message" if count == 1 else "messages"
             flash(f"{count} failed {plural} will be sent again.", "success")

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ... import timefmt
+from ...audit import queries as audit_queries
 from ...booking import schedule
 from ...extensions import db
 from ...models import Session
@@ -42,6 +43,19 @@ def sessions():
     )
 
 
+@bp.get("/sessions/<int:session_id>")
+def session_detail(session_id: int):
+    """One session: when, where, who teaches, how full, and its history."""
+    session = db.get_or_404(Session, session_id)
+    return render_template(
+        "staff/session.html",
+        session=session,
+        waiting=waiting_counts([session.id]).get(session.id, 0),
+        history=audit_queries.history("session", session.id),
+        action_label=audit_queries.action_label,
+    )
+
+
 @bp.route("/sessions/new", methods=["GET", "POST"])
 def session_new():
     form = SessionForm()
@@ -59,6 +73,7 @@ def session_new():
             ends_at=form.ends_at,
             **form.details(),
             **form.place(),
+            by=current_user,
         )
     if outcome.refused:
         return page.shown()
@@ -91,7 +106,7 @@ def session_edit(session_id: int):
     if not form.validate_on_submit():
         return page.shown()
     with committing(form) as outcome:
-        promoted = service.update_session_details(session, **form.details())
+        promoted = service.update_session_details(session, **form.details(), by=current_user)
     if outcome.refused:
         return page.shown()
     flash(_promoted_message(len(promoted)), "success")

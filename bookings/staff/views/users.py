@@ -34,7 +34,12 @@ def _user_page(user, role_form=None, status=200, error=None):
     role_form = role_form or UserRoleForm(role=user.role)
     return (
         render_template(
-            "staff/user.html", user=user, role_form=role_form, action=ActionForm(), error=error
+            "staff/user.html",
+            user=user,
+            role_form=role_form,
+            action=ActionForm(),
+            error=error,
+            two_factor_on=user.two_factor is not None,
         ),
         status,
     )
