@@ -123,6 +123,12 @@ class Config:
     # Registers a constant-bytes route for benchmarks; never set in production.
     BENCH_ROUTES = False
 
+    # Feedback: requests go to attended learners of sessions that ended within the last
+    # FEEDBACK_LINK_DAYS days, and each emailed link works for that many days; answers
+    # can be changed for FEEDBACK_EDIT_DAYS days after they are first given.
+    FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "30"))
+    FEEDBACK_EDIT_DAYS = int(os.environ.get("FEEDBACK_EDIT_DAYS", "7"))
+
 
 class DevelopmentConfig(Config):
     DEBUG = False

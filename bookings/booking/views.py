@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from .. import timefmt
 from ..errors import AlreadyBooked, BookingClosed, NoSuchRecord
 from ..extensions import db
+from ..feedback import service as feedback_service
 from ..models import Booking, Session, utcnow
 from ..web import committing
 from . import queries, service
@@ -121,7 +122,11 @@ def my_bookings():
     sections["cancelled"].sort(key=lambda b: b.cancelled_at or b.updated_at, reverse=True)
     queue_places = queries.queue_places(sections["waiting"])
     return render_template(
-        "booking/my_bookings.html", sections=sections, queue_places=queue_places, now=now
+        "booking/my_bookings.html",
+        sections=sections,
+        queue_places=queue_places,
+        now=now,
+        feedback=feedback_service.offers(sections["past"], now),
     )
 
 

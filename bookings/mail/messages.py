@@ -138,3 +138,16 @@ def password_reset(user: User, link: str) -> Email:
         body_html=html,
         user_id=user.id,
     )
+
+
+def feedback_request(booking: Booking, token: str) -> Email:
+    """After a session attended: a personal link to say how it went."""
+    return _booking_email(
+        "feedback_request",
+        booking,
+        "How was it?",
+        method=None,
+        feedback_url=ics.site_url(f"/feedback/{token}"),
+        link_days=current_app.config["FEEDBACK_LINK_DAYS"],
+        edit_days=current_app.config["FEEDBACK_EDIT_DAYS"],
+    )

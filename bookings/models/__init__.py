@@ -8,6 +8,7 @@ One module per part of the product; import the models from here.
 from .base import UTCDateTime, utcnow
 from .booking import REFERENCE_ALPHABET, Booking
 from .catalogue import ONLINE_WITHOUT_LINK, Brochure, Course, NewsPost, Session
+from .feedback import FeedbackResponse
 from .money import CreditNote, Invoice, InvoiceLine, NumberSequence
 from .outbox import OutboxMessage
 from .people import User, is_staff
@@ -29,4 +30,5 @@ __all__ = [
     "User",
     "is_staff",
     "utcnow",
+    "FeedbackResponse",
 ]

@@ -28,9 +28,10 @@ def register_open(session: Session, user: User, now: datetime | None = None) -> 
 
 
 def mark_attendance(
-    session: Session, marks: dict[int, bool], by: User, now: datetime | None = None
+    session: Session, marks: dict[int, str], by: User, now: datetime | None = None
 ) -> int:
-    """Record attended (True) or absent (False) for confirmed bookings; returns how many changed."""
+    """Record an outcome (attended, absent, late cancellation) for confirmed bookings;
+    returns how many changed."""
     if not register_open(session, by, now):
         raise RegisterNotOpen(
             "You can take the register from the start of the session, "
@@ -38,15 +39,10 @@ def mark_attendance(
         )
     changed = 0
     for booking in attendees(session):
-        if booking.id in marks and booking.attended != marks[booking.id]:
-            booking.attended = marks[booking.id]
+        if booking.id in marks and booking.record_outcome(marks[booking.id]):
             changed += 1
     db.session.flush()
     return changed
-
-
-def attended_label(value: bool | None) -> str:
-    return {True: "Attended", False: "Absent"}.get(value, "Not recorded")
 
 
 CSV_HEADER = [
@@ -81,7 +77,7 @@ def attendees_csv(session: Session) -> str:
                 booking.dietary_needs,
                 booking.reference,
                 status,
-                attended_label(booking.attended) if status == "Confirmed" else "",
+                booking.outcome_label if status == "Confirmed" else "",
             ]
             for booking, status in rows
         ),

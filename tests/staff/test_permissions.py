@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from bookings.extensions import db
-from bookings.models import Brochure, NewsPost, OutboxMessage
+from bookings.models import Brochure, FeedbackResponse, NewsPost, OutboxMessage
 
 from ..conftest import csrf_token, login_as
 from ..factories import make_booking, make_user
@@ -31,6 +31,17 @@ def world(trainer, other_trainer, learner, staff, session_of, course):
     news = NewsPost(title="Spring programme", body="New dates.")
     brochure = Brochure(sector="voluntary", stored_name="v.pdf", size_bytes=10)
     db.session.add_all([news, brochure])
+    db.session.add(
+        FeedbackResponse(
+            booking_id=booking.id,
+            rating=4,
+            confidence_before=2,
+            confidence_after=4,
+            do_differently="Ask before assuming.",
+            recommend=True,
+            quote_permitted=True,
+        )
+    )
     db.session.add(
         OutboxMessage(
             kind="test",
@@ -77,6 +88,10 @@ def world(trainer, other_trainer, learner, staff, session_of, course):
         "/staff/exports": STAFF_ONLY,
         "/staff/exports?date_from=2020-01-01&date_to=2040-01-01&course=0": STAFF_ONLY,
         "/staff/brochures": STAFF_ONLY,
+        f"/trainer/sessions/{s}/feedback": OWN_SESSION,
+        f"/staff/sessions/{s}/outcomes": STAFF_ONLY,
+        "/staff/feedback": STAFF_ONLY,
+        f"/staff/feedback/courses/{course.id}": STAFF_ONLY,
     }
     people = {
         "trainer": trainer,
@@ -177,6 +192,8 @@ def posts(world, learner, course):
         "/staff/import",
         "/staff/brochures",
         f"/staff/brochures/{brochure.id}/withdraw",
+        f"/staff/sessions/{session}/outcomes",
+        f"/staff/feedback/responses/{db.session.scalar(select(FeedbackResponse.id))}/quote",
     }
     return staff_only, f"/trainer/sessions/{session}/attendance"
 
@@ -241,4 +258,6 @@ def snapshot() -> tuple:
         [(n.id, n.title) for n in db.session.scalars(select(NewsPost))],
         [(m.id, m.status) for m in db.session.scalars(select(OutboxMessage))],
         [(b.id, b.withdrawn) for b in db.session.scalars(select(Brochure))],
+        [(b.id, b.outcome) for b in db.session.scalars(select(Booking))],
+        [(r.id, r.quote_shown) for r in db.session.scalars(select(FeedbackResponse))],
     )

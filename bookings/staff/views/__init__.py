@@ -11,9 +11,11 @@ from . import (  # noqa: F401  (each module adds its routes to bp)
     courses,
     dashboard,
     exports,
+    feedback,
     imports,
     news,
     outbox,
+    outcomes,
     sessions,
     users,
 )
