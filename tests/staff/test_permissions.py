@@ -92,6 +92,10 @@ def world(trainer, other_trainer, learner, staff, session_of, course):
         f"/staff/sessions/{s}/outcomes": STAFF_ONLY,
         "/staff/feedback": STAFF_ONLY,
         f"/staff/feedback/courses/{course.id}": STAFF_ONLY,
+        "/staff/reports": STAFF_ONLY,
+        "/staff/reports?from=2020-01-01&to=2029-12-31": STAFF_ONLY,
+        "/staff/reports.pdf": STAFF_ONLY,
+        "/staff/reports.csv": STAFF_ONLY,
     }
     people = {
         "trainer": trainer,

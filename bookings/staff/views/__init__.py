@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (each module adds its routes to bp)
     news,
     outbox,
     outcomes,
+    reports,
     sessions,
     users,
 )
