@@ -6,7 +6,7 @@ import secrets
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
@@ -15,8 +15,9 @@ from ..booking import service as booking_service
 from ..enums import ROLES, SECTORS, OutboxStatus, Role
 from ..errors import AccountError, EmailTaken
 from ..extensions import db
+from ..feedback import queries as feedback_queries
 from ..mail import messages, outbox
-from ..models import Booking, OutboxMessage, User, utcnow
+from ..models import Booking, FeedbackResponse, OutboxMessage, User, utcnow
 from .queries import emails_to, find_by_email, normalise_email, upcoming_sessions_taught
 
 MIN_PASSWORD_LENGTH = 10
@@ -181,6 +182,19 @@ def personal_data(user: User) -> dict:
             }
             for m in emails_to(user)
         ],
+        "feedback": [
+            {
+                "booking": r.booking.reference,
+                "rating": r.rating,
+                "confidence_before": r.confidence_before,
+                "confidence_after": r.confidence_after,
+                "do_differently": r.do_differently,
+                "recommend": r.recommend,
+                "may_quote": r.quote_permitted,
+                "given_at": instant(r.created_at),
+            }
+            for r in feedback_queries.responses_for(user.bookings).values()
+        ],
     }
 
 
@@ -208,6 +222,16 @@ def erase_account(user: User) -> None:
         update(Booking)
         .where(Booking.learner_id == user.id)
         .values(access_needs="", dietary_needs="", organisation="")
+    )
+    # Ratings stay for the figures; what the person wrote goes, and any quote of it.
+    db.session.execute(
+        update(FeedbackResponse)
+        .where(
+            FeedbackResponse.booking_id.in_(
+                select(Booking.id).where(Booking.learner_id == user.id).scalar_subquery()
+            )
+        )
+        .values(do_differently="", quote_permitted=False, quote_shown=False)
     )
     # Delivered messages hold the person's name and address; queued ones still go out.
     db.session.execute(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..enums import AttendanceOutcome, BookingStatus, SessionStatus
@@ -142,6 +142,8 @@ def queue_requests(now: datetime | None = None) -> int:
             Booking.status == BookingStatus.CONFIRMED,
             Booking.outcome == AttendanceOutcome.ATTENDED,
             Booking.feedback_sent_at.is_(None),
+            # Answered already (from My bookings, before the email went): not asked again.
+            ~exists().where(FeedbackResponse.booking_id == Booking.id),
             Session.status == SessionStatus.SCHEDULED,
             Session.ends_at <= now,
             Session.ends_at > now - timedelta(days=link_days()),

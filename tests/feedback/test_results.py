@@ -127,3 +127,12 @@ def test_a_learner_who_withdraws_permission_takes_the_quote_down(client, attende
     )
 
     assert "Plan breaks." not in client.get("/courses/living-with-adhd").get_data(as_text=True)
+
+
+def test_the_demo_has_feedback_to_show(runner, client):
+    from bookings.demo.loader import DEMO_QUOTE
+
+    runner.invoke(args=["demo"])
+
+    page = client.get("/courses/living-with-adhd").get_data(as_text=True)
+    assert DEMO_QUOTE in page

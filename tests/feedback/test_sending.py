@@ -11,7 +11,7 @@ from bookings.extensions import db
 from bookings.models import Booking, OutboxMessage
 
 from ..factories import make_booking, make_session, make_user
-from .conftest import with_outcome
+from .conftest import answer, with_outcome
 
 LINK_RE = re.compile(r"http://localhost(/feedback/[A-Za-z0-9_.\-]+)")
 
@@ -65,3 +65,9 @@ def test_a_learner_marked_attended_later_is_asked_on_the_next_run(runner, ended)
     assert "Queued 1 feedback request." in runner.invoke(args=["feedback", "send"]).output
     kinds = db.session.scalars(select(OutboxMessage.kind)).all()
     assert kinds == ["feedback_request"]
+
+
+def test_a_learner_who_already_answered_from_my_bookings_is_not_asked(runner, attended):
+    answer(attended)
+
+    assert "Queued 0 feedback requests." in runner.invoke(args=["feedback", "send"]).output
