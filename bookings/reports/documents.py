@@ -161,6 +161,13 @@ def report_pdf(report: Report) -> bytes:
         )
     else:
         pdf.paragraph("No sessions ran in this period.")
+    if report.quotes:
+        pdf.ln(6)
+        pdf.heading("What learners will do differently", size=14)
+        pdf.paragraph("In their words, from feedback given with permission to quote it.", size=10)
+        for quote in report.quotes:
+            pdf.ln(2)
+            pdf.paragraph(f'"{quote.strip()}"', size=11, style="I")
     return pdf.to_bytes()
 
 

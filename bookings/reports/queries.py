@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Booking, Course, FeedbackResponse, Session, utcnow
 
 TOP_COURSES = 10
+QUOTES = 5
 FINANCIAL_YEAR_STARTS = 4  # April
 
 
@@ -108,6 +109,7 @@ class Report:
     responses: int = 0
     average_rating: float | None = None
     average_confidence_change: float | None = None
+    quotes: list[str] = field(default_factory=list)
     by_sector: list[SectorRow] = field(default_factory=list)
     by_month: list[MonthRow] = field(default_factory=list)
     top_courses: list[CourseRow] = field(default_factory=list)
@@ -211,6 +213,25 @@ def build(period: Period, now: datetime | None = None) -> Report:
     report.responses = _one(row[0])
     report.average_rating = None if row[1] is None else float(row[1])
     report.average_confidence_change = None if row[2] is None else float(row[2])
+
+    # In the learners' words, where they allowed it: those staff picked for course pages first.
+    report.quotes = list(
+        db.session.scalars(
+            of_sessions_run.add_columns(FeedbackResponse.do_differently)
+            .join(FeedbackResponse, FeedbackResponse.booking_id == Booking.id)
+            .where(
+                attended,
+                FeedbackResponse.quote_permitted,
+                func.length(func.trim(FeedbackResponse.do_differently)) > 0,
+            )
+            .order_by(
+                FeedbackResponse.quote_shown.desc(),
+                FeedbackResponse.created_at.desc(),
+                FeedbackResponse.id.desc(),
+            )
+            .limit(QUOTES)
+        )
+    )
     return report
 
 

@@ -157,3 +157,39 @@ def test_a_range_of_one_month_or_one_day(client, staff, programme):
     # S2 starts at 00:30 on 1 May, UK time (still 30 April in UTC).
     assert section(one_day, "Attendance by month") == {"2025-05": "2"}
     assert section(one_day, "Summary")["Sessions run"] == "1"
+
+
+def test_quotes_given_with_permission_in_the_period_appear_in_page_and_pdf(
+    client, staff, programme
+):
+    from pypdf import PdfReader
+
+    from bookings.extensions import db
+    from bookings.models import Booking, FeedbackResponse
+
+    def comment(session, learner, text, permitted):
+        booking = db.session.scalar(
+            db.select(Booking).where(
+                Booking.session_id == programme.sessions[session].id,
+                Booking.learner_id == programme.learners[learner].id,
+            )
+        )
+        response = db.session.scalar(
+            db.select(FeedbackResponse).where(FeedbackResponse.booking_id == booking.id)
+        )
+        response.do_differently, response.quote_permitted = text, permitted
+
+    comment(1, 1, "Plan quieter spaces.", True)
+    comment(1, 2, "Keep this private.", False)
+    comment(6, 12, "Outside the period.", True)
+    db.session.commit()
+    login_as(client, staff)
+
+    page = client.get("/staff/reports", query_string=RANGE).get_data(as_text=True)
+    pdf = client.get("/staff/reports.pdf", query_string=RANGE).data
+
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    for shown in (page, text):
+        assert "Plan quieter spaces." in shown
+        assert "Keep this private." not in shown
+        assert "Outside the period." not in shown
