@@ -136,6 +136,11 @@ class Config:
     # Users with these roles must set up two-factor sign-in before they reach their
     # area (/staff, /trainer). Empty here; staff in production.
     REQUIRE_2FA_ROLES = _roles("REQUIRE_2FA_ROLES", "")
+    # Feedback: requests go to attended learners of sessions that ended within the last
+    # FEEDBACK_LINK_DAYS days, and each emailed link works for that many days; answers
+    # can be changed for FEEDBACK_EDIT_DAYS days after they are first given.
+    FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "30"))
+    FEEDBACK_EDIT_DAYS = int(os.environ.get("FEEDBACK_EDIT_DAYS", "7"))
 
 
 class DevelopmentConfig(Config):

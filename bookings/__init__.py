@@ -97,6 +97,7 @@ def create_app(config=None) -> Flask:
     from .brochures.views import bp as brochures_bp
     from .calendar.views import bp as calendar_bp
     from .catalogue.views import bp as catalogue_bp
+    from .feedback.views import bp as feedback_bp
     from .payments.views import bp as payments_bp
     from .staff.views import bp as staff_bp
     from .trainer.views import bp as trainer_bp
@@ -112,6 +113,7 @@ def create_app(config=None) -> Flask:
         api_bp,
         payments_bp,
         two_factor_bp,
+        feedback_bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)

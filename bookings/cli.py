@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     for group in (users_cli, catalogue_cli, outbox_cli, reminders_cli, invoices_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo)
+    app.cli.add_command(feedback_cli)
 
 
 @click.command("demo")
@@ -125,3 +126,17 @@ def users_reset_two_factor(email):
         raise click.ClickException(f"{user.email} does not use two-factor sign-in.")
     db.session.commit()
     click.echo(f"Two-factor sign-in is off for {user.email}; they have been emailed.")
+
+
+feedback_cli = AppGroup("feedback", help="Ask learners for feedback.")
+
+
+@feedback_cli.command("send")
+def feedback_send():
+    """Queue a feedback request to each attended learner of sessions that have ended
+    (once per booking)."""
+    from .feedback.service import queue_requests
+
+    count = queue_requests()
+    db.session.commit()
+    click.echo(f"Queued {count} feedback request{'s' if count != 1 else ''}.")

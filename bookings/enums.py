@@ -215,3 +215,27 @@ AUDIT_ACTION_LABELS = {
     "sign_in.succeeded": "Signed in",
     "sign_in.failed": "Sign-in failed",
 }
+
+
+class AttendanceOutcome(StrEnum):
+    """What became of a place: taken on the register, or recorded when it was cancelled.
+
+    Stored beside Booking.attended, which keeps answering "was the learner there?"
+    (certificates ask it): True for attended, False for the other two.
+    """
+
+    ATTENDED = "attended"
+    ABSENT = "absent"  # a no-show: kept the place, did not come and did not say
+    LATE_CANCELLATION = "late_cancellation"  # told us too late for the place to go to anyone
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABELS[self.value]
+
+
+OUTCOME_LABELS = {
+    AttendanceOutcome.ATTENDED.value: "Attended",
+    AttendanceOutcome.ABSENT.value: "Absent (no-show)",
+    AttendanceOutcome.LATE_CANCELLATION.value: "Late cancellation",
+}
+ATTENDANCE_OUTCOMES = tuple(member.value for member in AttendanceOutcome)

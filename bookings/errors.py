@@ -45,6 +45,24 @@ class Refusal:
     EMAIL_TWICE = "This email address is given twice. Each person needs their own address."
     NOBODY_CHOSEN = "Choose who is coming: yourself, other people, or both."
     TEAM_TOO_BIG = "You can book for at most {limit} people at once."
+    OUTCOME_NEEDS_PLACE = "Only a learner with a confirmed place can be marked attended or absent."
+    OUTCOME_NOT_FOR_WAITING = "A learner on the waiting list has no attendance to record."
+    FEEDBACK_LINK_INVALID = (
+        "This feedback link is not one of ours, or part of it is missing. Please use the "
+        "link in your email as it is, or find the session under My bookings."
+    )
+    FEEDBACK_LINK_EXPIRED = (
+        "This feedback link has expired. If you still want to tell us how the course went, "
+        "sign in and find the session under My bookings."
+    )
+    FEEDBACK_NOT_ATTENDED = "Feedback is asked of learners who attended the session."
+    FEEDBACK_NOT_YET = "You can give feedback once the session is over."
+    FEEDBACK_CLOSED = "Feedback for this session has closed."
+    FEEDBACK_EDIT_CLOSED = (
+        "Your feedback can no longer be changed: answers can be changed for {days} days "
+        "after they are given. Thank you for it."
+    )
+    QUOTE_NOT_PERMITTED = "The learner did not give permission to quote this answer."
 
 
 class DomainError(Exception):
@@ -147,3 +165,19 @@ class TwoFactorRefused(AccountError):
     """A two-factor code that is wrong, already used, or asked for where none is set up."""
 
     field = "code"
+
+
+class OutcomeRefused(DomainError):
+    """An attendance outcome that does not fit the booking (attended, but on the waiting list)."""
+
+
+class FeedbackRefused(DomainError):
+    """Feedback cannot be given or changed now (not attended, not over, closed, too late)."""
+
+
+class FeedbackLinkInvalid(DomainError):
+    """A feedback link that is not ours, was altered, or has expired."""
+
+    def __init__(self, message: str, expired: bool = False):
+        super().__init__(message)
+        self.expired = expired

@@ -6,7 +6,7 @@ import secrets
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
@@ -16,8 +16,17 @@ from ..booking import service as booking_service
 from ..enums import ROLES, SECTORS, AuditAction, OutboxStatus, Role
 from ..errors import AccountError, EmailTaken
 from ..extensions import db
+from ..feedback import queries as feedback_queries
 from ..mail import messages, outbox
-from ..models import Booking, OutboxMessage, RecoveryCode, TwoFactor, User, utcnow
+from ..models import (
+    Booking,
+    FeedbackResponse,
+    OutboxMessage,
+    RecoveryCode,
+    TwoFactor,
+    User,
+    utcnow,
+)
 from ..payments.queries import invoices_of
 from .passwords import check_strength
 from .queries import emails_to, find_by_email, normalise_email, upcoming_sessions_taught
@@ -223,6 +232,19 @@ def personal_data(user: User) -> dict:
             }
             for m in emails_to(user)
         ],
+        "feedback": [
+            {
+                "booking": r.booking.reference,
+                "rating": r.rating,
+                "confidence_before": r.confidence_before,
+                "confidence_after": r.confidence_after,
+                "do_differently": r.do_differently,
+                "recommend": r.recommend,
+                "may_quote": r.quote_permitted,
+                "given_at": instant(r.created_at),
+            }
+            for r in feedback_queries.responses_for(user.bookings).values()
+        ],
     }
 
 
@@ -258,6 +280,16 @@ def erase_account(user: User) -> None:
             invoice_address="",
             po_number="",
         )
+    )
+    # Ratings stay for the figures; what the person wrote goes, and any quote of it.
+    db.session.execute(
+        update(FeedbackResponse)
+        .where(
+            FeedbackResponse.booking_id.in_(
+                select(Booking.id).where(Booking.learner_id == user.id).scalar_subquery()
+            )
+        )
+        .values(do_differently="", quote_permitted=False, quote_shown=False)
     )
     # Delivered messages hold the person's name and address; queued ones still go out.
     db.session.execute(

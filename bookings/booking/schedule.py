@@ -107,6 +107,8 @@ def cancel_session(session_id: int, by: User | None = None, reason: str = "") ->
     for booking in bookings:
         # Written before the booking changes, so it tells what the learner had.
         outbox.enqueue(messages.session_cancelled(booking, reason=reason))
+        # Nobody attended or cancelled late a session that did not run.
+        booking.record_outcome(None)
         booking.status = BookingStatus.CANCELLED
         booking.waiting_position = None
         booking.cancelled_at = now

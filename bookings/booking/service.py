@@ -330,7 +330,9 @@ def _placed(booking: Booking) -> str:
     return "Confirmed" if booking.has_place else "On the waiting list"
 
 
-def _cancel_locked(booking: Booking, by: User | None, *, promote: bool) -> Booking | None:
+def _cancel_locked(
+    booking: Booking, by: User | None, *, promote: bool, record_outcome: bool = True
+) -> Booking | None:
     session_id = booking.session_id
     was = booking.status
     if was == BookingStatus.CONFIRMED:
@@ -338,11 +340,19 @@ def _cancel_locked(booking: Booking, by: User | None, *, promote: bool) -> Booki
     else:
         lock_session(session_id)
     _reload(booking.session)
+    # Decided on the session as it stands once locked; a move is no late cancellation.
+    outcome = booking.cancellation_outcome(by) if record_outcome else None
     # Only the transaction that still sees the old status cancels it: two clicks, one effect.
     changed = db.session.execute(
         update(Booking)
         .where(Booking.id == booking.id, Booking.status == was)
-        .values(status=BookingStatus.CANCELLED, waiting_position=None, cancelled_at=utcnow())
+        .values(
+            status=BookingStatus.CANCELLED,
+            waiting_position=None,
+            cancelled_at=utcnow(),
+            outcome=outcome,
+            attended=None if outcome is None else False,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
@@ -388,7 +398,7 @@ def move(booking_id: int, new_session_id: int, by: User) -> Booking:
     # Lock both sessions in id order, so two opposite moves cannot deadlock.
     for session_id in sorted((booking.session_id, new_session_id)):
         lock_session(session_id)
-    _cancel_locked(booking, by, promote=True)
+    _cancel_locked(booking, by, promote=True, record_outcome=False)
     try:
         moved = place(new_session, learner, needs, by, billing)
         payments.settle_move(booking, moved)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from .. import timefmt
 from ..errors import AlreadyBooked, BookingClosed, NoSuchRecord
 from ..extensions import db
+from ..feedback import service as feedback_service
 from ..models import Booking, Session, utcnow
 from ..payments import queries as payment_queries
 from ..payments import service as payments
@@ -166,6 +167,7 @@ def my_bookings():
         booked_by_me=booked_by_me,
         queue_places=queue_places,
         now=now,
+        feedback=feedback_service.offers(sections["past"], now),
     )
 
 

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from ..extensions import db
+from ..feedback import queries as feedback_queries
 from ..models import utcnow
 from . import queries
 from .forms import CatalogueSearchForm
@@ -62,6 +63,7 @@ def course(slug):
         past=past,
         outcomes=outcomes,
         now=now,
+        quotes=feedback_queries.course_quotes(course.id),
     )
 
 

@@ -12,7 +12,7 @@ from ..accounts.service import create_user
 from ..booking.service import reference_prefix
 from ..enums import BookingStatus, Role, Sector, SessionStatus
 from ..extensions import db
-from ..models import Booking, Course, NewsPost, Session, User, utcnow
+from ..models import Booking, Course, FeedbackResponse, NewsPost, Session, User, utcnow
 from ..timefmt import from_local, to_local
 from .data import (
     COURSES,
@@ -27,6 +27,8 @@ from .data import (
     VENUES,
     DemoCourse,
 )
+
+DEMO_QUOTE = "I will ask the people I support what helps, rather than guessing."
 
 
 def _local_instant(day: date, at: time) -> datetime:
@@ -86,31 +88,47 @@ def _add_sessions(course: Course, spec: DemoCourse, people: dict[str, User], nex
             _add_booking(session, demo_learner, prefix, BookingStatus.CANCELLED, None)
         for learner in confirmed:
             session.seats_taken += 1
-            _add_booking(session, learner, prefix, BookingStatus.CONFIRMED, None, past=past)
+            booking = _add_booking(session, learner, prefix, BookingStatus.CONFIRMED, None, past)
+            if past and learner is not demo_learner:
+                db.session.add(_feedback(booking))
         for learner in waiting:
             session.waitlist_last += 1
             _add_booking(session, learner, prefix, BookingStatus.WAITLISTED, session.waitlist_last)
 
 
-def _add_booking(session, learner, prefix, status: BookingStatus, position, past=False) -> None:
+def _add_booking(session, learner, prefix, status: BookingStatus, position, past=False):
     now = utcnow()
-    db.session.add(
-        Booking(
-            reference=Booking.new_reference(prefix),
-            session=session,
-            learner=learner,
-            status=status,
-            waiting_position=position,
-            sector=learner.sector or Sector.VOLUNTARY,
-            organisation=learner.organisation,
-            price_pence=session.course.price_for(learner.sector),
-            consent=True,
-            attended=True if past else None,
-            # The demo learner's cancelled booking had a place before it was cancelled.
-            confirmed_at=now if status != BookingStatus.WAITLISTED else None,
-            cancelled_at=now if status == BookingStatus.CANCELLED else None,
-            created_at=now,
-        )
+    booking = Booking(
+        reference=Booking.new_reference(prefix),
+        session=session,
+        learner=learner,
+        status=status,
+        waiting_position=position,
+        sector=learner.sector or Sector.VOLUNTARY,
+        organisation=learner.organisation,
+        price_pence=session.course.price_for(learner.sector),
+        consent=True,
+        attended=True if past else None,
+        # The demo learner's cancelled booking had a place before it was cancelled.
+        confirmed_at=now if status != BookingStatus.WAITLISTED else None,
+        cancelled_at=now if status == BookingStatus.CANCELLED else None,
+        created_at=now,
+    )
+    db.session.add(booking)
+    return booking
+
+
+def _feedback(booking: Booking) -> FeedbackResponse:
+    """Another learner's answers for a past session, quoted on the course page."""
+    return FeedbackResponse(
+        booking=booking,
+        rating=5,
+        confidence_before=2,
+        confidence_after=4,
+        do_differently=DEMO_QUOTE,
+        recommend=True,
+        quote_permitted=True,
+        quote_shown=True,
     )
 
 

@@ -269,3 +269,16 @@ def two_factor_changed(user: User, change: str) -> Email:
     return _security_notice(
         "two_factor_changed", user, "Your two-factor sign-in has changed", change=change
     )
+
+
+def feedback_request(booking: Booking, token: str) -> Email:
+    """After a session attended: a personal link to say how it went."""
+    return _booking_email(
+        "feedback_request",
+        booking,
+        "How was it?",
+        method=None,
+        feedback_url=ics.site_url(f"/feedback/{token}"),
+        link_days=current_app.config["FEEDBACK_LINK_DAYS"],
+        edit_days=current_app.config["FEEDBACK_EDIT_DAYS"],
+    )

@@ -9,6 +9,7 @@ from .audit import AuditEntry, AuditTrailIsAppendOnly
 from .base import UTCDateTime, utcnow
 from .booking import REFERENCE_ALPHABET, Booking
 from .catalogue import ONLINE_WITHOUT_LINK, Brochure, Course, NewsPost, Session
+from .feedback import FeedbackResponse
 from .money import CreditNote, Invoice, InvoiceLine, NumberSequence
 from .outbox import OutboxMessage
 from .people import User, is_staff
@@ -35,4 +36,5 @@ __all__ = [
     "User",
     "is_staff",
     "utcnow",
+    "FeedbackResponse",
 ]

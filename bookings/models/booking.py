@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -16,10 +17,10 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..enums import BookingStatus, Payer, Sector, check_in
-from ..errors import CancellationRefused, Refusal, SubstitutionRefused
+from ..enums import AttendanceOutcome, BookingStatus, Payer, Sector, check_in
+from ..errors import CancellationRefused, OutcomeRefused, Refusal, SubstitutionRefused
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .catalogue import Session
@@ -28,6 +29,19 @@ from .people import User, is_staff
 # Booking references avoid characters that are easy to misread (0/O, 1/I/L, 5/S, 2/Z, 8/B).
 REFERENCE_ALPHABET = "3467ACDEFGHJKMNPQRTUVWXY"
 _ACTIVE = f"status <> '{BookingStatus.CANCELLED.value}'"
+_ATTENDED = f"'{AttendanceOutcome.ATTENDED.value}'"
+_LATE = f"'{AttendanceOutcome.LATE_CANCELLATION.value}'"
+# attended is the outcome's yes/no: unknown together, and true only for attended.
+OUTCOME_MATCHES_ATTENDED = (
+    f"(outcome IS NULL) = (attended IS NULL) AND "
+    f"(outcome IS NULL OR (outcome = {_ATTENDED}) = attended)"
+)
+# Attended or absent needs a confirmed place; a late cancellation may also be one
+# that was cancelled. Nobody waiting has an outcome.
+OUTCOME_NEEDS_PLACE = (
+    f"outcome IS NULL OR status = '{BookingStatus.CONFIRMED.value}' "
+    f"OR (status = '{BookingStatus.CANCELLED.value}' AND outcome = {_LATE})"
+)
 
 
 class Booking(db.Model):
@@ -52,6 +66,11 @@ class Booking(db.Model):
         ),
         UniqueConstraint("session_id", "waiting_position", name="uq_bookings_waiting_position"),
         Index("ix_bookings_session_status", "session_id", "status"),
+        CheckConstraint(
+            check_in("outcome", AttendanceOutcome, nullable=True), name="outcome_known"
+        ),
+        CheckConstraint(OUTCOME_MATCHES_ATTENDED, name="outcome_matches_attended"),
+        CheckConstraint(OUTCOME_NEEDS_PLACE, name="outcome_needs_place"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +103,11 @@ class Booking(db.Model):
     # How many times someone else was sent in the learner's place: each attendee's
     # calendar entry gets its own UID (see calendar.ics.booking_uid).
     substitutions: Mapped[int] = mapped_column(Integer, default=0)
+    # Attended, absent (a no-show) or late cancellation; None while unknown, and for a
+    # place given up in time. See AttendanceOutcome.
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    # When the feedback request was queued: once per booking.
+    feedback_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[Session] = relationship(back_populates="bookings")
     learner: Mapped[User] = relationship(back_populates="bookings", foreign_keys=[learner_id])
@@ -172,6 +196,65 @@ class Booking(db.Model):
         if self.status == BookingStatus.CANCELLED and self.session.is_online:
             return "Online"  # no promise of a link for a booking that is over
         return self.session.public_location
+
+    # Attendance outcomes ------------------------------------------------------------
+
+    @validates("attended")
+    def _outcome_follows_attended(self, key, value):
+        """Whoever records attendance as a plain yes/no keeps the outcome in step:
+        yes is attended, no is absent unless it is already a late cancellation."""
+        if value is None:
+            self.outcome = None
+        elif value:
+            self.outcome = AttendanceOutcome.ATTENDED
+        elif self.outcome != AttendanceOutcome.LATE_CANCELLATION:
+            self.outcome = AttendanceOutcome.ABSENT
+        return value
+
+    def outcome_refusal(self, outcome: str | None) -> OutcomeRefused | None:
+        """Why this booking cannot be given outcome (None: unknown), or None when it can."""
+        if outcome is None:
+            return None
+        if self.status == BookingStatus.WAITLISTED:
+            return OutcomeRefused(Refusal.OUTCOME_NOT_FOR_WAITING)
+        if (
+            self.status == BookingStatus.CANCELLED
+            and outcome != AttendanceOutcome.LATE_CANCELLATION
+        ):
+            return OutcomeRefused(Refusal.OUTCOME_NEEDS_PLACE)
+        return None
+
+    def record_outcome(self, outcome: str | None) -> bool:
+        """Set the outcome (and attended with it); returns whether anything changed."""
+        refusal = self.outcome_refusal(outcome)
+        if refusal is not None:
+            raise refusal
+        outcome = AttendanceOutcome(outcome) if outcome is not None else None
+        if self.outcome == outcome:
+            return False
+        self.outcome = outcome
+        self.attended = None if outcome is None else outcome == AttendanceOutcome.ATTENDED
+        return True
+
+    def cancellation_outcome(self, by: User | None, now: datetime | None = None) -> str | None:
+        """The outcome that cancelling this booking now records: a late cancellation when
+        a confirmed place is given up by its learner inside the free cancellation window,
+        or by staff once the session has started (learners cannot cancel online then,
+        so staff do it for them). Otherwise none: the place could go to someone else."""
+        if self.status != BookingStatus.CONFIRMED:
+            return None
+        now = now or utcnow()
+        starts_at = self.session.starts_at
+        if by is not None and by.id == self.learner_id:
+            days = current_app.config["CANCELLATION_FREE_DAYS"]
+            late = now >= starts_at - timedelta(days=days)
+        else:
+            late = is_staff(by) and now >= starts_at
+        return AttendanceOutcome.LATE_CANCELLATION if late else None
+
+    @property
+    def outcome_label(self) -> str:
+        return AttendanceOutcome(self.outcome).label if self.outcome else "Not recorded"
 
     def __repr__(self) -> str:
         return f"<Booking {self.reference} {self.status}>"

@@ -242,3 +242,24 @@ def outbox_counts(search: str = "") -> dict[str, int]:
     )
     counts.update({status: count for status, count in rows})
     return counts
+
+
+# Attendance outcomes
+
+
+def outcome_bookings(session: Session) -> list[Booking]:
+    """The session's bookings that held a place: confirmed ones, then those cancelled
+    after they were confirmed, each by learner name."""
+    return db.session.scalars(
+        select(Booking)
+        .join(Booking.learner)
+        .options(selectinload(Booking.learner))
+        .where(
+            Booking.session_id == session.id,
+            or_(
+                Booking.status == BookingStatus.CONFIRMED,
+                (Booking.status == BookingStatus.CANCELLED) & Booking.confirmed_at.is_not(None),
+            ),
+        )
+        .order_by(Booking.status.desc(), func.lower(User.name), Booking.id)
+    ).all()

@@ -14,7 +14,7 @@ from ..enums import ROLES, AuditAction, Role
 from ..errors import DomainError, InvalidField
 from ..extensions import db
 from ..models import Booking, Course, NewsPost, Session, User
-from .queries import session_clash, slug_taken
+from .queries import outcome_bookings, session_clash, slug_taken
 
 SLUG_TAKEN = "Another course already uses this web address name."
 SESSION_CLASH = "This course already has a session starting then."
@@ -206,3 +206,22 @@ def delete_news(post: NewsPost, by: User | None = None) -> None:
     audit.record(AuditAction.NEWS_DELETED, by=by, subject=post)
     db.session.delete(post)
     db.session.flush()
+
+
+# Attendance outcomes
+
+
+def correct_outcomes(session: Session, outcomes: dict[int, str | None]) -> int:
+    """Set the outcome of the session's bookings that had a place ({booking id: outcome
+    or None}); returns how many changed. A refusal names the booking's form field."""
+    changed = 0
+    for booking in outcome_bookings(session):
+        if booking.id not in outcomes:
+            continue
+        refusal = booking.outcome_refusal(outcomes[booking.id])
+        if refusal is not None:
+            refusal.field = f"booking_{booking.id}"
+            raise refusal
+        changed += booking.record_outcome(outcomes[booking.id])
+    db.session.flush()
+    return changed

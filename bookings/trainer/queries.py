@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
-from ..enums import BookingStatus
+from ..enums import AttendanceOutcome, BookingStatus
 from ..extensions import db
 from ..models import Booking, Session, User, utcnow
 
@@ -94,4 +94,19 @@ def waiting_list(session: Session) -> list[Booking]:
         .options(selectinload(Booking.learner))
         .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED)
         .order_by(Booking.waiting_position)
+    ).all()
+
+
+def late_cancellations(session: Session) -> list[Booking]:
+    """Places given up too late to go to anyone else, by learner name."""
+    return db.session.scalars(
+        select(Booking)
+        .join(Booking.learner)
+        .options(selectinload(Booking.learner))
+        .where(
+            Booking.session_id == session.id,
+            Booking.status == BookingStatus.CANCELLED,
+            Booking.outcome == AttendanceOutcome.LATE_CANCELLATION,
+        )
+        .order_by(func.lower(User.name), Booking.id)
     ).all()

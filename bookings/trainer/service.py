@@ -29,9 +29,10 @@ def register_open(session: Session, user: User, now: datetime | None = None) -> 
 
 
 def mark_attendance(
-    session: Session, marks: dict[int, bool], by: User, now: datetime | None = None
+    session: Session, marks: dict[int, str], by: User, now: datetime | None = None
 ) -> int:
-    """Record attended (True) or absent (False) for confirmed bookings; returns how many changed."""
+    """Record an outcome (attended, absent, late cancellation) for confirmed bookings;
+    returns how many changed."""
     if not register_open(session, by, now):
         raise RegisterNotOpen(
             "You can take the register from the start of the session, "
@@ -39,20 +40,16 @@ def mark_attendance(
         )
     changed = []
     for booking in attendees(session):
-        if booking.id in marks and booking.attended != marks[booking.id]:
-            booking.attended = marks[booking.id]
-            mark = attended_label(booking.attended).lower()
-            changed.append(f"{booking.learner.name} ({booking.reference}): {mark}")
+        if booking.id in marks and booking.record_outcome(marks[booking.id]):
+            changed.append(
+                f"{booking.learner.name} ({booking.reference}): {booking.outcome_label.lower()}"
+            )
     db.session.flush()
     if changed:
         audit.record(
             AuditAction.ATTENDANCE_MARKED, by=by, subject=session, summary="; ".join(changed) + "."
         )
     return len(changed)
-
-
-def attended_label(value: bool | None) -> str:
-    return {True: "Attended", False: "Absent"}.get(value, "Not recorded")
 
 
 CSV_HEADER = [
@@ -93,7 +90,7 @@ def attendees_csv(session: Session, by: User | None = None) -> str:
                 booking.dietary_needs,
                 booking.reference,
                 status,
-                attended_label(booking.attended) if status == "Confirmed" else "",
+                booking.outcome_label if status == "Confirmed" else "",
             ]
             for booking, status in rows
         ),

@@ -55,7 +55,7 @@ def _render_session(session: Session, form=None, error: str | None = None, statu
             form=form,
             register_open=service.register_open(session, current_user),
             register_error=error,
-            attended_label=service.attended_label,
+            late_cancellations=queries.late_cancellations(session),
         ),
         status,
     )

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from bookings.extensions import db
-from bookings.models import Brochure, CreditNote, Invoice, NewsPost, OutboxMessage
+from bookings.models import Brochure, CreditNote, FeedbackResponse, Invoice, NewsPost, OutboxMessage
 from bookings.payments import service as payments
 
 from ..conftest import csrf_token, login_as
@@ -37,6 +37,17 @@ def world(trainer, other_trainer, learner, staff, session_of, course):
     news = NewsPost(title="Spring programme", body="New dates.")
     brochure = Brochure(sector="voluntary", stored_name="v.pdf", size_bytes=10)
     db.session.add_all([news, brochure])
+    db.session.add(
+        FeedbackResponse(
+            booking_id=booking.id,
+            rating=4,
+            confidence_before=2,
+            confidence_after=4,
+            do_differently="Ask before assuming.",
+            recommend=True,
+            quote_permitted=True,
+        )
+    )
     db.session.add(
         OutboxMessage(
             kind="test",
@@ -93,6 +104,14 @@ def world(trainer, other_trainer, learner, staff, session_of, course):
         "/staff/audit": STAFF_ONLY,
         "/staff/audit?who=sam&action=course.edited&date_from=2020-01-01": STAFF_ONLY,
         "/staff/audit.csv": STAFF_ONLY,
+        f"/trainer/sessions/{s}/feedback": OWN_SESSION,
+        f"/staff/sessions/{s}/outcomes": STAFF_ONLY,
+        "/staff/feedback": STAFF_ONLY,
+        f"/staff/feedback/courses/{course.id}": STAFF_ONLY,
+        "/staff/reports": STAFF_ONLY,
+        "/staff/reports?from=2020-01-01&to=2029-12-31": STAFF_ONLY,
+        "/staff/reports.pdf": STAFF_ONLY,
+        "/staff/reports.csv": STAFF_ONLY,
     }
     people = {
         "trainer": trainer,
@@ -197,6 +216,8 @@ def posts(world, learner, course):
         f"/staff/invoices/{invoice.number}/paid",
         f"/staff/invoices/{invoice.number}/reminder",
         f"/staff/invoices/{invoice.number}/lines/{invoice.lines[0].id}/waive",
+        f"/staff/sessions/{session}/outcomes",
+        f"/staff/feedback/responses/{db.session.scalar(select(FeedbackResponse.id))}/quote",
     }
     return staff_only, f"/trainer/sessions/{session}/attendance"
 
@@ -266,6 +287,8 @@ def snapshot() -> tuple:
             for i in db.session.scalars(select(Invoice))
         ],
         db.session.scalar(select(func.count()).select_from(CreditNote)),
+        [(b.id, b.outcome) for b in db.session.scalars(select(Booking))],
+        [(r.id, r.quote_shown) for r in db.session.scalars(select(FeedbackResponse))],
     )
 
 

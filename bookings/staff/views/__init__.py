@@ -12,10 +12,13 @@ from . import (  # noqa: F401  (each module adds its routes to bp)
     courses,
     dashboard,
     exports,
+    feedback,
     imports,
     invoices,
     news,
     outbox,
+    outcomes,
+    reports,
     sessions,
     users,
 )
