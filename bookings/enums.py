@@ -177,6 +177,9 @@ class AuditAction(StrEnum):
     PASSWORD_CHANGED = "password.changed"
     SIGNED_IN = "sign_in.succeeded"
     SIGN_IN_FAILED = "sign_in.failed"
+    INVOICE_PAID = "invoice.paid"
+    INVOICE_REMINDED = "invoice.reminded"
+    INVOICE_CHARGE_WAIVED = "invoice.charge_waived"
 
     @property
     def label(self) -> str:
@@ -214,6 +217,9 @@ AUDIT_ACTION_LABELS = {
     "password.changed": "Password changed",
     "sign_in.succeeded": "Signed in",
     "sign_in.failed": "Sign-in failed",
+    "invoice.paid": "Invoice marked paid",
+    "invoice.reminded": "Invoice reminder sent",
+    "invoice.charge_waived": "Cancellation charge waived",
 }
 
 

@@ -13,7 +13,8 @@ from flask import current_app
 from sqlalchemy import or_, update
 
 from .. import timefmt
-from ..enums import InvoiceStatus, PaymentMethod
+from ..audit import service as audit
+from ..enums import AuditAction, InvoiceStatus, PaymentMethod
 from ..errors import InvalidField, InvoiceRefused, Refusal
 from ..extensions import db
 from ..mail import messages, outbox
@@ -22,7 +23,14 @@ from . import queries
 from .service import today, waive_charge
 
 
-def mark_paid(invoice: Invoice, *, paid_on: date, method: str, reference: str = "") -> Invoice:
+def mark_paid(
+    invoice: Invoice,
+    *,
+    paid_on: date,
+    method: str,
+    reference: str = "",
+    by: User | None = None,
+) -> Invoice:
     """Record that the invoice is paid (a payment provider would call this too)."""
     if not invoice.is_open:
         raise InvoiceRefused(Refusal.INVOICE_NOT_OPEN)
@@ -44,11 +52,25 @@ def mark_paid(invoice: Invoice, *, paid_on: date, method: str, reference: str = 
     if changed != 1:
         raise InvoiceRefused(Refusal.INVOICE_NOT_OPEN)
     db.session.refresh(invoice)
+    audit.record(
+        AuditAction.INVOICE_PAID,
+        by=by,
+        subject=invoice,
+        summary=(
+            f"Paid {timefmt.amount(invoice.total_pence - invoice.credited_pence)} on "
+            f"{timefmt.day(paid_on)} by {PaymentMethod(method).label}"
+            + (f", reference {invoice.payment_reference}." if invoice.payment_reference else ".")
+        ),
+    )
     return invoice
 
 
 def send_reminder(
-    invoice: Invoice, *, reminded_before: datetime | None = None, now: datetime | None = None
+    invoice: Invoice,
+    *,
+    reminded_before: datetime | None = None,
+    now: datetime | None = None,
+    by: User | None = None,
 ) -> bool:
     """Queue a reminder for an overdue invoice.
 
@@ -70,6 +92,12 @@ def send_reminder(
         return False
     db.session.refresh(invoice)
     outbox.enqueue(messages.invoice_reminder(invoice))
+    audit.record(
+        AuditAction.INVOICE_REMINDED,
+        by=by,
+        subject=invoice,
+        summary=f"Reminder emailed to {invoice.buyer_email}.",
+    )
     return True
 
 
@@ -106,4 +134,10 @@ def waive(line: InvoiceLine, reason: str, by: User) -> CreditNote:
     note = waive_charge(line, reason, by)
     if note is None:
         raise InvoiceRefused(Refusal.NOTHING_TO_WAIVE)
+    audit.record(
+        AuditAction.INVOICE_CHARGE_WAIVED,
+        by=by,
+        subject=line.invoice,
+        summary=f"Credit note {note.number} for {timefmt.amount(note.total_pence)}: {reason}",
+    )
     return note

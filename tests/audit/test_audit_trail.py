@@ -9,13 +9,15 @@ from datetime import timedelta
 from fpdf import FPDF
 from sqlalchemy import select
 
+from bookings.booking import service as booking_service
 from bookings.catalogue.importer import COLUMNS
 from bookings.enums import AuditAction
 from bookings.extensions import db
 from bookings.models import AuditEntry, Booking, Brochure, Course, NewsPost, OutboxMessage, Session
+from bookings.payments import service as payments
 
 from ..conftest import login_as, post_form
-from ..factories import PASSWORD, make_booking, make_user
+from ..factories import PASSWORD, make_booking, make_course, make_session, make_user
 from ..two_factor_helpers import code, password_step, second_step, set_up, turn_on
 
 COURSE = {
@@ -182,6 +184,36 @@ def test_one_walk_through_every_listed_action_finds_each_audit_row(
     post_form(client, f"/staff/outbox/{failed[0].id}/retry", {}, form_page="/staff/outbox")
     post_form(client, "/staff/outbox/retry-all", {}, form_page="/staff/outbox")
 
+    # Invoices: a reminder, a payment and a waived charge, from the staff pages.
+    priced = make_course(price_voluntary_pence=4000, price_private_pence=4000)
+    payer = make_user(name="Pat Payer")
+    held = booking_service.book(make_session(priced).id, payer, booking_service.Needs(consent=True))
+    late = booking_service.book(
+        make_session(priced, starts_in=timedelta(days=2)).id,
+        payer,
+        booking_service.Needs(consent=True),
+    )
+    db.session.commit()
+    booking_service.cancel(late.id, payer)
+    db.session.commit()
+    owed = payments.live_line(held.id).invoice
+    owed.issued_on -= timedelta(days=40)
+    owed.due_on = payments.today() - timedelta(days=3)
+    db.session.commit()
+    invoice_page = f"/staff/invoices/{owed.number}"
+    post_form(client, f"{invoice_page}/reminder", {}, form_page=invoice_page)
+    paid = {"paid_on": payments.today().isoformat(), "method": "card", "reference": ""}
+    assert (
+        post_form(client, f"{invoice_page}/paid", paid, form_page=invoice_page).status_code == 303
+    )
+    charged_line = payments.live_line(late.id)
+    charged_page = f"/staff/invoices/{charged_line.invoice.number}"
+    waive = {f"line-{charged_line.id}-reason": "Illness"}
+    response = post_form(
+        client, f"{charged_page}/lines/{charged_line.id}/waive", waive, form_page=charged_page
+    )
+    assert response.status_code == 303
+
     # Two-factor changes and the password of a staff account, sign-ins and failures.
     secret, _, _ = set_up(client)
     codes = {"recovery-code": code(secret, 1)}
@@ -233,6 +265,9 @@ def test_one_walk_through_every_listed_action_finds_each_audit_row(
         AuditAction.TWO_FACTOR_DISABLED: ("user", staff.id, sam),
         AuditAction.TWO_FACTOR_RESET: ("user", staff.id, "Command line or system"),
         AuditAction.PASSWORD_CHANGED: ("user", staff.id, sam),
+        AuditAction.INVOICE_REMINDED: ("invoice", owed.id, sam),
+        AuditAction.INVOICE_PAID: ("invoice", owed.id, sam),
+        AuditAction.INVOICE_CHARGE_WAIVED: ("invoice", charged_line.invoice_id, sam),
     }
     for action, (kind, object_id, actor) in expected.items():
         found = [(e.object_type, e.object_id, e.actor) for e in entries(action)]

@@ -328,3 +328,44 @@ def test_reminders_from_cron_go_once_then_not_again_within_the_interval(
     invoice.reminder_sent_at = None
     db.session.commit()
     assert "Queued 0" in runner.invoke(args=["invoices", "remind"]).output
+
+
+def test_every_invoice_action_leaves_its_row_in_the_audit_trail(
+    as_staff, staff, ledger, course, learner, runner
+):
+    from bookings.enums import AuditAction
+    from bookings.models import AuditEntry
+
+    overdue_one, open_one = ledger["overdue"], ledger["outstanding"]
+    path = f"/staff/invoices/{overdue_one.number}"
+    post_form(as_staff, f"{path}/reminder", {}, form_page=path)
+    paid = {"paid_on": payments.today().isoformat(), "method": "cheque", "reference": "Chq 12"}
+    post_form(as_staff, f"{path}/paid", paid, form_page=path)
+    charged = late_cancellation(course, make_user(sector="private"))
+    line = charged.lines[0]
+    waive_path = f"/staff/invoices/{charged.number}"
+    post_form(
+        as_staff,
+        f"{waive_path}/lines/{line.id}/waive",
+        {f"line-{line.id}-reason": "Hospital stay"},
+        form_page=waive_path,
+    )
+    assert as_staff.get("/staff/invoices?format=xero").status_code == 200
+    assert as_staff.get("/staff/invoices.csv?q=Acme").status_code == 200
+    overdue(open_one)
+    assert runner.invoke(args=["invoices", "remind"]).exit_code == 0
+
+    rows = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    seen = [(r.action, r.object_label, r.actor_id) for r in rows]
+    assert (AuditAction.INVOICE_REMINDED, overdue_one.number, staff.id) in seen
+    assert (AuditAction.INVOICE_PAID, overdue_one.number, staff.id) in seen
+    assert (AuditAction.INVOICE_CHARGE_WAIVED, charged.number, staff.id) in seen
+    assert (AuditAction.INVOICE_REMINDED, open_one.number, None) in seen  # from cron
+    exports = [r for r in rows if r.action == AuditAction.DATA_EXPORTED]
+    assert [r.object_label for r in exports] == [
+        "Invoices for Xero",
+        "Invoices and credit notes CSV",
+    ]
+    assert "q Acme" in exports[1].summary
+    waived = next(r for r in rows if r.action == AuditAction.INVOICE_CHARGE_WAIVED)
+    assert "Hospital stay" in waived.summary

@@ -15,7 +15,8 @@ from flask import (
 from flask_login import current_user
 
 from ... import timefmt
-from ...enums import INVOICE_LISTS, PAYMENT_METHOD_LABELS, InvoiceList, PaymentMethod
+from ...audit import service as audit
+from ...enums import INVOICE_LISTS, PAYMENT_METHOD_LABELS, AuditAction, InvoiceList, PaymentMethod
 from ...models import Invoice
 from ...payments import collection, export
 from ...payments import queries as invoice_queries
@@ -55,6 +56,18 @@ def _chosen_list(conditions: list, day) -> list:
     return [*conditions, invoice_queries.in_list(show, day)]
 
 
+def _record_export(what: str, form: InvoiceFilterForm) -> None:
+    """Exports carry buyers' names and addresses: the trail says who took them."""
+    filters = ", ".join(f"{name} {value}" for name, value in _filter_args(form).items())
+    with committing():
+        audit.record(
+            AuditAction.DATA_EXPORTED,
+            by=current_user,
+            subject=("export", what),
+            summary=f"{what}" + (f", filtered by {filters}." if filters else "."),
+        )
+
+
 @bp.get("/invoices")
 def invoices():
     """Outstanding, overdue, paid and credited invoices, with a count and total for each;
@@ -65,6 +78,7 @@ def invoices():
     day = today()
     conditions = [invoice_queries.matching(search)]
     if request.args.get("format") == XERO and status == 200:
+        _record_export("Invoices for Xero", form)
         chunks = export.xero_csv(_chosen_list(conditions, day), dates)
         return _csv(chunks, f"xero-invoices-{day.isoformat()}.csv")
     listed = [*conditions, *invoice_queries.issued_between(Invoice.issued_on, *dates)]
@@ -95,6 +109,7 @@ def invoices_csv():
     search, dates = _filters(form)
     day = today()
     conditions = _chosen_list([invoice_queries.matching(search)], day)
+    _record_export("Invoices and credit notes CSV", form)
     chunks = export.documents_csv(conditions, dates, day)
     return _csv(chunks, f"invoices-and-credit-notes-{day.isoformat()}.csv")
 
@@ -153,6 +168,7 @@ def invoice_paid(number: str):
             paid_on=form.paid_on.data,
             method=form.method.data,
             reference=form.reference.data or "",
+            by=current_user,
         )
     if outcome.refused:
         return _invoice_page(invoice, paid_form=form, status=400)
@@ -165,7 +181,7 @@ def invoice_reminder(number: str):
     invoice = _invoice_or_404(number)
     if ActionForm().validate_on_submit():
         with committing() as outcome:
-            collection.send_reminder(invoice)
+            collection.send_reminder(invoice, by=current_user)
         if not outcome.refused:
             flash(
                 f"A reminder for invoice {invoice.number} will be emailed to "
