@@ -18,7 +18,7 @@ from ..mail import messages, outbox
 from ..models import Session, User, utcnow
 from ..payments import service as payments
 from .queries import active_bookings
-from .service import lock_session
+from .seats import lock_session
 
 
 def _session_for_update(session_id: int) -> Session:

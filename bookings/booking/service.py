@@ -22,13 +22,14 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import timefmt
 from ..audit import service as audit
-from ..enums import AuditAction, BookingStatus, Payer, Sector, SessionStatus
+from ..enums import AuditAction, BookingStatus, Payer, Sector
 from ..errors import AlreadyBooked, BookingClosed, CancellationRefused, NoSuchRecord, Refusal
 from ..extensions import db
 from ..mail import messages, outbox
 from ..models import Booking, Session, User, utcnow
 from ..payments import service as payments
 from ..payments.service import Billing
+from . import seats
 from .queries import active_booking
 
 REFERENCE_ATTEMPTS = 5
@@ -72,75 +73,6 @@ def new_reference() -> str:
         if taken is None:
             return reference
     raise RuntimeError("could not find a free booking reference")
-
-
-# The seat and waiting-list updates return the session's row as it stands once
-# locked (RETURNING), and that refreshes the Session object: a reschedule committed
-# while we waited has moved its time, place and revision, which our emails must
-# carry. One statement instead of an update and a read.
-_TAKE_SEAT = (
-    update(Session)
-    .where(
-        Session.id == bindparam("session_id"),
-        Session.seats_taken < Session.capacity,
-        Session.status == SessionStatus.SCHEDULED,
-    )
-    .values(seats_taken=Session.seats_taken + 1, updated_at=Session.updated_at)
-    .returning(Session)
-    .execution_options(synchronize_session=False, populate_existing=True)
-)
-_JOIN_WAITING_LIST = (
-    update(Session)
-    .where(Session.id == bindparam("session_id"), Session.status == SessionStatus.SCHEDULED)
-    .values(waitlist_last=Session.waitlist_last + 1, updated_at=Session.updated_at)
-    .returning(Session)
-    .execution_options(synchronize_session=False, populate_existing=True)
-)
-
-
-def _take_seat(session_id: int) -> Session | None:
-    """Take one confirmed place if one is free; the database decides, atomically.
-
-    Returns the session as it now stands, or None when no place was taken.
-    """
-    return db.session.scalar(_TAKE_SEAT, {"session_id": session_id})
-
-
-def _free_seat(session_id: int) -> None:
-    db.session.execute(
-        update(Session)
-        .where(Session.id == session_id, Session.seats_taken > 0)
-        .values(seats_taken=Session.seats_taken - 1, updated_at=Session.updated_at)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _join_waiting_list(session_id: int) -> Session | None:
-    """Hand out the next waiting-list position (the session's waitlist_last).
-
-    Returns the session as it now stands, or None when it is not scheduled.
-    """
-    return db.session.scalar(_JOIN_WAITING_LIST, {"session_id": session_id})
-
-
-def lock_session(session_id: int) -> None:
-    """Lock the session row with a write that changes nothing (see the module docstring)."""
-    db.session.execute(
-        update(Session)
-        .where(Session.id == session_id)
-        .values(waitlist_last=Session.waitlist_last, updated_at=Session.updated_at)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _refresh_counters(session: Session) -> None:
-    db.session.expire(session, ["seats_taken", "waitlist_last"])
-
-
-def _reload(session: Session) -> None:
-    """Read the session again once its row is locked: a reschedule committed while we
-    waited has moved its time, place and revision, which our emails must carry."""
-    db.session.refresh(session)
 
 
 def book(
@@ -208,10 +140,10 @@ def place(
     # in the identity map instead of being read again.
     course = session.course
     # First statement of the transaction: the conditional update of the seat counter.
-    confirmed = _take_seat(session.id) is not None
+    confirmed = seats.take_seat(session.id) is not None
     position = None
     if not confirmed:
-        waiting = _join_waiting_list(session.id)
+        waiting = seats.join_waiting_list(session.id)
         if waiting is None:
             raise BookingClosed(Refusal.SESSION_CANCELLED)
         position = waiting.waitlist_last
@@ -249,7 +181,7 @@ def promote_first_waiting(session_id: int) -> Booking | None:
     Locks the session row first (the seat update), so concurrent cancellations
     promote waiting learners one at a time, in order.
     """
-    if not _take_seat(session_id):
+    if not seats.take_seat(session_id):
         return None
     first = db.session.scalar(
         select(Booking)
@@ -259,9 +191,9 @@ def promote_first_waiting(session_id: int) -> Booking | None:
         .with_for_update()
     )
     if first is None:
-        _free_seat(session_id)
+        seats.free_seat(session_id)
         return None
-    _reload(first.session)
+    seats.reload(first.session)
     first.status = BookingStatus.CONFIRMED
     first.waiting_position = None
     first.confirmed_at = utcnow()
@@ -285,7 +217,7 @@ def fill_from_waiting_list(session_id: int) -> list[Booking]:
     while (booking := promote_first_waiting(session_id)) is not None:
         promoted.append(booking)
     if promoted:
-        _refresh_counters(session)
+        seats.refresh_counters(session)
     return promoted
 
 
@@ -336,10 +268,10 @@ def _cancel_locked(
     session_id = booking.session_id
     was = booking.status
     if was == BookingStatus.CONFIRMED:
-        _free_seat(session_id)
+        seats.free_seat(session_id)
     else:
-        lock_session(session_id)
-    _reload(booking.session)
+        seats.lock_session(session_id)
+    seats.reload(booking.session)
     # Decided on the session as it stands once locked; a move is no late cancellation.
     outcome = booking.cancellation_outcome(by) if record_outcome else None
     # Only the transaction that still sees the old status cancels it: two clicks, one effect.
@@ -363,7 +295,7 @@ def _cancel_locked(
     promoted = None
     if was == BookingStatus.CONFIRMED and promote and utcnow() < booking.session.starts_at:
         promoted = promote_first_waiting(session_id)
-    _refresh_counters(booking.session)
+    seats.refresh_counters(booking.session)
     return promoted
 
 
@@ -397,7 +329,7 @@ def move(booking_id: int, new_session_id: int, by: User) -> Booking:
     )
     # Lock both sessions in id order, so two opposite moves cannot deadlock.
     for session_id in sorted((booking.session_id, new_session_id)):
-        lock_session(session_id)
+        seats.lock_session(session_id)
     _cancel_locked(booking, by, promote=True, record_outcome=False)
     try:
         moved = place(new_session, learner, needs, by, billing)
