@@ -99,7 +99,7 @@ def register_pdf(session: Session) -> bytes:
     if session.trainer:
         pdf.paragraph(f"Trainer: {session.trainer.name}")
     pdf.ln(4)
-    pdf.set_font("Helvetica", size=10)
+    pdf.set_font(size=10)
     with pdf.table(
         col_widths=(60, 55, 35, 60, 55),
         line_height=5,
@@ -114,10 +114,10 @@ def register_pdf(session: Session) -> bytes:
         for booking in attendees(session):
             needs = "; ".join(n for n in (booking.access_needs, booking.dietary_needs) if n)
             row = table.row()
-            row.cell(latin1(booking.learner.name))
-            row.cell(latin1(booking.organisation))
+            row.cell(booking.learner.name)
+            row.cell(booking.organisation)
             row.cell(booking.reference)
-            row.cell(latin1(needs))
+            row.cell(needs)
             row.cell("")
     return pdf.to_bytes()
 
