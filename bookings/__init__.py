@@ -95,6 +95,7 @@ def create_app(config=None) -> Flask:
     from .brochures.views import bp as brochures_bp
     from .calendar.views import bp as calendar_bp
     from .catalogue.views import bp as catalogue_bp
+    from .certificates.views import bp as certificates_bp
     from .staff.views import bp as staff_bp
     from .trainer.views import bp as trainer_bp
 
@@ -107,6 +108,7 @@ def create_app(config=None) -> Flask:
         staff_bp,
         brochures_bp,
         api_bp,
+        certificates_bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)

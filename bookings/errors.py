@@ -28,6 +28,8 @@ class Refusal:
     ENDS_BEFORE_START = "The session must end after it starts."
     CANCELLED_NO_MOVE = "This session is cancelled; it cannot be moved."
     SESSION_ALREADY_CANCELLED = "This session is already cancelled."
+    CERTIFICATE_NEEDS_ATTENDANCE = "A certificate is available once your attendance is recorded."
+    CERTIFICATE_AFTER_SESSION = "A certificate is available after the session."
 
 
 class DomainError(Exception):

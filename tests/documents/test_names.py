@@ -127,9 +127,15 @@ def assert_title_and_language(data: bytes, title: str) -> None:
 
 
 def test_each_document_has_its_title_and_language(client, trainer, attended):
-    session, _ = attended
+    session, bookings = attended
+    booking = bookings["Polish"]
     login_as(client, trainer)
     assert_title_and_language(
         client.get(f"/trainer/sessions/{session.id}/register.pdf").data,
         "Register: Living with ADHD",
+    )
+    login_as(client, booking.learner)
+    assert_title_and_language(
+        client.get(f"/bookings/{booking.reference}/certificate.pdf").data,
+        "Certificate of attendance: Living with ADHD",
     )
