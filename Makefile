@@ -56,6 +56,7 @@ bench: install-dev
 	$(BIN)/python bench/catalogue.py
 	$(BIN)/python bench/booking.py
 	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/brochure.py
 
 send-mail: install
 	$(FLASK) outbox send --loop

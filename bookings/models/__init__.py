@@ -8,7 +8,7 @@ One module per part of the product; import the models from here.
 from .base import UTCDateTime, utcnow
 from .booking import REFERENCE_ALPHABET, Booking
 from .catalogue import ONLINE_WITHOUT_LINK, Brochure, Course, NewsPost, Session
-from .documents import Certificate
+from .documents import BrochureIntroduction, Certificate
 from .money import CreditNote, Invoice, InvoiceLine, NumberSequence
 from .outbox import OutboxMessage
 from .people import User, is_staff
@@ -18,6 +18,7 @@ __all__ = [
     "REFERENCE_ALPHABET",
     "Booking",
     "Brochure",
+    "BrochureIntroduction",
     "Certificate",
     "Course",
     "CreditNote",

@@ -1,13 +1,14 @@
-"""Documents people keep: certificates an employer can check."""
+"""Documents people keep: certificates an employer can check, the brochures' introductions."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..enums import Sector, check_in
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .booking import REFERENCE_ALPHABET, Booking
@@ -58,3 +59,15 @@ class Certificate(db.Model):
 
     def __repr__(self) -> str:
         return f"<Certificate {self.code}>"
+
+
+class BrochureIntroduction(db.Model):
+    """The paragraph staff write for the cover of a sector's generated brochure."""
+
+    __tablename__ = "brochure_introductions"
+    __table_args__ = (CheckConstraint(check_in("sector", Sector), name="sector_known"),)
+
+    sector: Mapped[str] = mapped_column(String(16), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -1,4 +1,4 @@
-"""Certificates with verification codes
+"""Certificates with verification codes; brochure introductions
 
 Revision ID: 0007
 Revises: 0002
@@ -17,6 +17,15 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('brochure_introductions',
+    sa.Column('sector', sa.String(length=16), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("sector IN ('voluntary', 'private')", name=op.f('ck_brochure_introductions_sector_known')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_brochure_introductions_updated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('sector', name=op.f('pk_brochure_introductions'))
+    )
     op.create_table('certificates',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('booking_id', sa.Integer(), nullable=False),
@@ -32,3 +41,4 @@ def upgrade():
 
 def downgrade():
     op.drop_table('certificates')
+    op.drop_table('brochure_introductions')

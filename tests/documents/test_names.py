@@ -126,7 +126,7 @@ def assert_title_and_language(data: bytes, title: str) -> None:
     assert bool(document.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"])
 
 
-def test_each_document_has_its_title_and_language(client, trainer, attended):
+def test_each_document_has_its_title_and_language(client, trainer, attended, staff):
     session, bookings = attended
     booking = bookings["Polish"]
     login_as(client, trainer)
@@ -139,3 +139,7 @@ def test_each_document_has_its_title_and_language(client, trainer, attended):
         client.get(f"/bookings/{booking.reference}/certificate.pdf").data,
         "Certificate of attendance: Living with ADHD",
     )
+    for sector, label in (("voluntary", "voluntary sector"), ("private", "private sector")):
+        assert_title_and_language(
+            client.get(f"/brochures/{sector}.pdf").data, f"Training programme: {label}"
+        )

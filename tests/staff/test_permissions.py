@@ -177,6 +177,7 @@ def posts(world, learner, course):
         "/staff/import",
         "/staff/brochures",
         f"/staff/brochures/{brochure.id}/withdraw",
+        "/staff/brochures/introductions",
     }
     return staff_only, f"/trainer/sessions/{session}/attendance"
 
@@ -228,7 +229,7 @@ def test_staff_posts_without_a_csrf_token_change_nothing(client, world, posts, s
 
 def snapshot() -> tuple:
     """Everything a stray POST could change."""
-    from bookings.models import Booking, Course, Session, User
+    from bookings.models import Booking, BrochureIntroduction, Course, Session, User
 
     return (
         [(c.id, c.title, c.published) for c in db.session.scalars(select(Course))],
@@ -241,4 +242,5 @@ def snapshot() -> tuple:
         [(n.id, n.title) for n in db.session.scalars(select(NewsPost))],
         [(m.id, m.status) for m in db.session.scalars(select(OutboxMessage))],
         [(b.id, b.withdrawn) for b in db.session.scalars(select(Brochure))],
+        [(i.sector, i.text) for i in db.session.scalars(select(BrochureIntroduction))],
     )
