@@ -147,7 +147,7 @@ def test_staff_changing_attendance_back_withdraws_the_certificate(client, attend
     html = client.get(f"/certificates/{code}").get_data(as_text=True)
     assert "This certificate has been withdrawn" in html
     today = datetime.now(LONDON)
-    assert f"withdrawn {today:%a} {today.day} {today:%b %Y}" in html
+    assert f"withdrawn ({today:%a} {today.day} {today:%b %Y})" in html
     assert "genuine" not in html
     assert download(client, attended_booking).status_code == 404  # no new copy either
 
