@@ -57,6 +57,7 @@ bench: install-dev
 	$(BIN)/python bench/booking.py
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/brochure.py
 
 send-mail: install
 	$(FLASK) outbox send --loop

@@ -97,6 +97,7 @@ def create_app(config=None) -> Flask:
     from .brochures.views import bp as brochures_bp
     from .calendar.views import bp as calendar_bp
     from .catalogue.views import bp as catalogue_bp
+    from .certificates.views import bp as certificates_bp
     from .feedback.views import bp as feedback_bp
     from .payments.views import bp as payments_bp
     from .staff.views import bp as staff_bp
@@ -114,6 +115,7 @@ def create_app(config=None) -> Flask:
         payments_bp,
         two_factor_bp,
         feedback_bp,
+        certificates_bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)

@@ -63,6 +63,8 @@ class Refusal:
         "after they are given. Thank you for it."
     )
     QUOTE_NOT_PERMITTED = "The learner did not give permission to quote this answer."
+    CERTIFICATE_NEEDS_ATTENDANCE = "A certificate is available once your attendance is recorded."
+    CERTIFICATE_AFTER_SESSION = "A certificate is available after the session."
 
 
 class DomainError(Exception):

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import flash
+from flask import current_app, flash
 
 from .errors import DomainError
 from .extensions import db
@@ -92,3 +92,8 @@ def show_error(exc: DomainError, form=None, field: str | None = None) -> None:
         target.errors = [*target.errors, str(exc)]
     else:
         flash(str(exc), "error")
+
+
+def site_url(path: str) -> str:
+    """An absolute link on the public site, for documents read away from it (PDFs)."""
+    return current_app.config["SITE_URL"].rstrip("/") + path

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..enums import SECTOR_LABELS, SECTORS
 from ..extensions import db
-from ..models import Brochure, Course, Session, utcnow
+from ..models import Brochure, BrochureIntroduction, Course, Session, utcnow
 
 
 def current_upload(sector: str) -> Brochure | None:
@@ -91,3 +91,11 @@ def brochure_infos() -> list[BrochureInfo]:
                 updated = latest_session
         infos.append(BrochureInfo(sector, SECTOR_LABELS[sector], upload, updated))
     return infos
+
+
+def introduction(sector: str) -> str | None:
+    """The introduction staff wrote for the sector's brochure, or None for the standard one."""
+    text = db.session.scalar(
+        select(BrochureIntroduction.text).where(BrochureIntroduction.sector == sector)
+    )
+    return text or None

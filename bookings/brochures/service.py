@@ -1,8 +1,9 @@
 """Sector brochures: staff uploads, or a PDF generated from the published catalogue.
 
 A generated brochure is cached on disk under a name that fingerprints the
-catalogue, so it is rebuilt only when a course or session changes (or the day
-turns, since past dates drop out).
+catalogue, so it is rebuilt only when a course or session changes, when staff edit
+the introduction, or when the day turns, since past dates drop out. Bookings do not
+rebuild it: the places left it prints are those when it was made, and it says when.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from flask import current_app
 
 from .. import timefmt
 from ..audit import service as audit
-from ..enums import SECTOR_LABELS, SECTORS, AuditAction
-from ..errors import BrochureRejected
+from ..enums import SECTOR_LABELS, SECTORS, AuditAction, Sector
+from ..errors import BrochureRejected, InvalidField
 from ..extensions import db
-from ..models import Brochure, User, utcnow
-from ..pdf import Document
-from .queries import brochure_courses, catalogue_changes
+from ..models import Brochure, BrochureIntroduction, User, utcnow
+from .layout import brochure_pdf
+from .queries import brochure_courses, catalogue_changes, introduction
 
 PDF_MAGIC = b"%PDF-"
 
@@ -117,13 +118,64 @@ def _write_atomically(path: Path, content: bytes) -> None:
         raise
 
 
+# Part of every cached brochure's name: a new layout replaces brochures made with the old.
+LAYOUT_VERSION = "2"
+# Settings the brochure prints: a change to any of them makes a new one.
+PRINTED_SETTINGS = (
+    "ORG_NAME",
+    "ORG_EMAIL",
+    "ORG_ADDRESS",
+    "CHARITY_NUMBER",
+    "SITE_URL",
+    "CANCELLATION_FREE_DAYS",
+    "CANCELLATION_CHARGE_PERCENT",
+)
+STANDARD_AUDIENCE = {
+    Sector.VOLUNTARY.value: "charities, community groups and their volunteers",
+    Sector.PRIVATE.value: "businesses and their staff",
+}
+
+
+def standard_introduction(sector: str) -> str:
+    """The cover's introduction until staff write their own."""
+    return (
+        f"Welcome to the {current_app.config['ORG_NAME']} training programme. Our courses "
+        "are practical, friendly and led by experienced trainers, and priced for "
+        f"{STANDARD_AUDIENCE[sector]}. Book a place online in a few minutes, or get in "
+        "touch to arrange a course for your own team."
+    )
+
+
+def introduction_text(sector: str) -> str:
+    """The introduction the sector's brochure opens with."""
+    return introduction(sector) or standard_introduction(sector)
+
+
+def save_introductions(texts: dict[str, str], by: User | None) -> None:
+    """Keep staff's introduction for each sector; an empty one restores the standard."""
+    for sector, text in texts.items():
+        if sector not in SECTORS:
+            raise InvalidField(sector, "Choose a sector.")
+        row = db.session.get(BrochureIntroduction, sector)
+        if row is None:
+            row = BrochureIntroduction(sector=sector)
+            db.session.add(row)
+        if row.text != text:
+            row.text = text
+            row.updated_by_id = by.id if by else None
+    db.session.flush()
+
+
 def catalogue_fingerprint(sector: str, now: datetime | None = None) -> str:
     """Changes whenever anything the sector's brochure shows may have changed."""
     now = now or utcnow()
+    config = current_app.config
     parts = [
+        LAYOUT_VERSION,
         sector,
-        current_app.config["ORG_NAME"],
+        *(str(config[name]) for name in PRINTED_SETTINGS),
         timefmt.to_local(now).date().isoformat(),
+        introduction_text(sector),
         *(str(v) for v in catalogue_changes()),
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
@@ -131,44 +183,8 @@ def catalogue_fingerprint(sector: str, now: datetime | None = None) -> str:
 
 def generate_pdf(sector: str, now: datetime | None = None) -> bytes:
     """The sector's brochure built from the published catalogue."""
-    org = current_app.config["ORG_NAME"]
-    label = SECTOR_LABELS[sector]
-    pdf = Document(f"Training brochure: {label.lower()}", org)
-    pdf.add_page()
-    pdf.heading(f"{org}: training brochure", size=22)
-    pdf.paragraph(f"{label} prices. Programme as at {timefmt.long_day(now or utcnow())}.")
-    pdf.paragraph(f"Book online at {current_app.config['SITE_URL'].rstrip('/')}/courses")
-    pdf.ln(4)
-    entries = brochure_courses(now)
-    if not entries:
-        pdf.paragraph("New courses are being planned. Please check the website for dates.")
-    category = None
-    for entry in entries:
-        course = entry.course
-        if course.category and course.category != category:
-            category = course.category
-            pdf.ln(2)
-            pdf.set_text_color(29, 79, 145)
-            pdf.heading(category, size=15)
-            pdf.set_text_color(0, 0, 0)
-        pdf.heading(course.title, size=13)
-        if course.summary:
-            pdf.paragraph(course.summary, size=10)
-        facts = [f"Price: {timefmt.money(course.price_for(sector))}"]
-        if course.duration:
-            facts.append(f"Duration: {course.duration}")
-        pdf.paragraph("   ".join(facts), size=10, style="B")
-        if entry.sessions:
-            for session in entry.sessions:
-                pdf.paragraph(
-                    f"- {timefmt.when(session.starts_at, session.ends_at)}: "
-                    f"{session.public_location}",
-                    size=10,
-                )
-        else:
-            pdf.paragraph("Dates to be announced.", size=10, style="I")
-        pdf.ln(3)
-    return pdf.to_bytes()
+    now = now or utcnow()
+    return brochure_pdf(sector, brochure_courses(now), introduction_text(sector), now)
 
 
 def generated_pdf(sector: str) -> bytes:

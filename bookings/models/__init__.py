@@ -9,6 +9,7 @@ from .audit import AuditEntry, AuditTrailIsAppendOnly
 from .base import UTCDateTime, utcnow
 from .booking import REFERENCE_ALPHABET, Booking
 from .catalogue import ONLINE_WITHOUT_LINK, Brochure, Course, NewsPost, Session
+from .documents import BrochureIntroduction, Certificate
 from .feedback import FeedbackResponse
 from .money import CreditNote, Invoice, InvoiceLine, NumberSequence
 from .outbox import OutboxMessage
@@ -24,6 +25,8 @@ __all__ = [
     "REFERENCE_ALPHABET",
     "Booking",
     "Brochure",
+    "BrochureIntroduction",
+    "Certificate",
     "Course",
     "CreditNote",
     "Invoice",

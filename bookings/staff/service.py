@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import timefmt
 from ..audit import service as audit
 from ..booking.service import fill_from_waiting_list
+from ..certificates import service as certificates
 from ..enums import ROLES, AuditAction, Role
 from ..errors import DomainError, InvalidField
 from ..extensions import db
@@ -211,10 +212,12 @@ def delete_news(post: NewsPost, by: User | None = None) -> None:
 # Attendance outcomes
 
 
-def correct_outcomes(session: Session, outcomes: dict[int, str | None]) -> int:
+def correct_outcomes(
+    session: Session, outcomes: dict[int, str | None], by: User | None = None
+) -> int:
     """Set the outcome of the session's bookings that had a place ({booking id: outcome
     or None}); returns how many changed. A refusal names the booking's form field."""
-    changed = 0
+    changed = []
     for booking in outcome_bookings(session):
         if booking.id not in outcomes:
             continue
@@ -222,6 +225,19 @@ def correct_outcomes(session: Session, outcomes: dict[int, str | None]) -> int:
         if refusal is not None:
             refusal.field = f"booking_{booking.id}"
             raise refusal
-        changed += booking.record_outcome(outcomes[booking.id])
+        if booking.record_outcome(outcomes[booking.id]):
+            # Attendance changed back: the certificate stops confirming it (and returns
+            # when the learner is marked attended again).
+            certificates.attendance_changed(booking)
+            changed.append(
+                f"{booking.learner.name} ({booking.reference}): {booking.outcome_label.lower()}"
+            )
     db.session.flush()
-    return changed
+    if changed:
+        audit.record(
+            AuditAction.ATTENDANCE_MARKED,
+            by=by,
+            subject=session,
+            summary="Corrected by staff: " + "; ".join(changed) + ".",
+        )
+    return len(changed)

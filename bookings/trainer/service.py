@@ -1,4 +1,4 @@
-"""Trainer tools: who may see a session, the register, attendee lists, certificates."""
+"""Trainer tools: who may see a session, the register, attendee lists, attendance."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from flask import current_app
 
 from .. import timefmt
 from ..audit import service as audit
+from ..certificates import service as certificates
 from ..enums import SECTOR_LABELS, AuditAction
-from ..errors import NoCertificate, NotYourSession, RegisterNotOpen
+from ..errors import NotYourSession, RegisterNotOpen
 from ..extensions import db
-from ..models import Booking, Session, User, utcnow
-from ..pdf import Document, latin1
+from ..models import Session, User, utcnow
+from ..pdf import Document
 from ..spreadsheet import csv_text
 from .queries import attendees, waiting_list
 
@@ -32,7 +33,8 @@ def mark_attendance(
     session: Session, marks: dict[int, str], by: User, now: datetime | None = None
 ) -> int:
     """Record an outcome (attended, absent, late cancellation) for confirmed bookings;
-    returns how many changed."""
+    returns how many changed. A learner no longer marked attended loses their
+    certificate (it is withdrawn)."""
     if not register_open(session, by, now):
         raise RegisterNotOpen(
             "You can take the register from the start of the session, "
@@ -41,6 +43,7 @@ def mark_attendance(
     changed = []
     for booking in attendees(session):
         if booking.id in marks and booking.record_outcome(marks[booking.id]):
+            certificates.attendance_changed(booking, now)
             changed.append(
                 f"{booking.learner.name} ({booking.reference}): {booking.outcome_label.lower()}"
             )
@@ -116,7 +119,7 @@ def register_pdf(session: Session, by: User | None = None) -> bytes:
     if session.trainer:
         pdf.paragraph(f"Trainer: {session.trainer.name}")
     pdf.ln(4)
-    pdf.set_font("Helvetica", size=10)
+    pdf.set_font(size=10)
     with pdf.table(
         col_widths=(60, 55, 35, 60, 55),
         line_height=5,
@@ -131,63 +134,9 @@ def register_pdf(session: Session, by: User | None = None) -> bytes:
         for booking in attendees(session):
             needs = "; ".join(n for n in (booking.access_needs, booking.dietary_needs) if n)
             row = table.row()
-            row.cell(latin1(booking.learner.name))
-            row.cell(latin1(booking.organisation))
+            row.cell(booking.learner.name)
+            row.cell(booking.organisation)
             row.cell(booking.reference)
-            row.cell(latin1(needs))
+            row.cell(needs)
             row.cell("")
-    return pdf.to_bytes()
-
-
-def check_certificate(booking: Booking, now: datetime | None = None) -> None:
-    """Raise NoCertificate unless the learner was marked attended at a session now over."""
-    now = now or utcnow()
-    session = booking.session
-    if not booking.has_place or booking.attended is not True:
-        raise NoCertificate("A certificate is available once your attendance is recorded.")
-    if not session.is_scheduled or session.ends_at > now:
-        raise NoCertificate("A certificate is available after the session.")
-
-
-def certificate_pdf(booking: Booking) -> bytes:
-    """A one-page certificate of attendance naming the learner, course and date."""
-    check_certificate(booking)
-    session = booking.session
-    org = current_app.config["ORG_NAME"]
-    pdf = Document("Certificate of attendance", org, orientation="landscape")
-    pdf.add_page()
-    pdf.set_line_width(1.2)
-    pdf.rect(10, 10, pdf.w - 20, pdf.h - 24)  # clear of the footer line
-    pdf.set_y(38)
-    pdf.set_font("Helvetica", style="B", size=30)
-    pdf.cell(0, 14, "Certificate of attendance", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
-    pdf.set_font("Helvetica", size=14)
-    pdf.cell(0, 8, "This is to certify that", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    pdf.centred_line(booking.learner.name, size=24, style="B")
-    pdf.ln(3)
-    pdf.set_font("Helvetica", size=14)
-    pdf.cell(0, 8, "attended the course", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    pdf.centred_line(session.course.title, size=20, style="B", smallest=14)
-    pdf.ln(3)
-    pdf.set_font("Helvetica", size=13)
-    details = [f"on {timefmt.long_day(session.starts_at)}"]
-    if session.course.duration:
-        details.append(f"Duration: {session.course.duration}")
-    if session.trainer:
-        details.append(f"Trainer: {session.trainer.name}")
-    for line in details:
-        pdf.cell(0, 7, latin1(line), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(10)
-    pdf.set_font("Helvetica", size=11)
-    pdf.cell(
-        0,
-        6,
-        latin1(f"{org} - booking reference {booking.reference}"),
-        align="C",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
     return pdf.to_bytes()

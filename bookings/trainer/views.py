@@ -8,6 +8,8 @@ from werkzeug.exceptions import NotFound
 
 from ..auth import trainer_required
 from ..booking import queries as booking_queries
+from ..certificates import service as certificates
+from ..certificates.document import certificate_pdf
 from ..errors import NoCertificate, NotYourSession
 from ..extensions import db
 from ..models import Session
@@ -124,8 +126,10 @@ def certificate(reference: str):
     if booking is None or (booking.learner_id != current_user.id and not current_user.is_staff):
         abort(404)
     try:
-        body = service.certificate_pdf(booking)
+        with committing(reraise=(NoCertificate,)):
+            certificate = certificates.issue(booking)
     except NoCertificate as exc:
         # The standard 404 page would hide why: say when the certificate will be there.
         return render_template("errors/error.html", error=NotFound(str(exc))), 404
+    body = certificate_pdf(certificate)
     return _download(body, "application/pdf", f"certificate-{booking.reference}.pdf")

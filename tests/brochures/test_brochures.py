@@ -61,9 +61,9 @@ def test_private_brochure_has_private_prices(client, catalogue):
     assert "£77.77" not in text
 
 
-def test_typographic_punctuation_does_not_break_the_brochure(client, catalogue):
+def test_typographic_punctuation_is_printed_as_written(client, catalogue):
     text = pdf_text(client.get("/brochures/voluntary.pdf").data)
-    assert 'living with ADHD - for "parents" too.' in text
+    assert "living with ADHD \u2013 for \u201cparents\u201d too." in text
 
 
 def test_unknown_sector_has_no_brochure(client):

@@ -218,6 +218,7 @@ def posts(world, learner, course):
         f"/staff/invoices/{invoice.number}/lines/{invoice.lines[0].id}/waive",
         f"/staff/sessions/{session}/outcomes",
         f"/staff/feedback/responses/{db.session.scalar(select(FeedbackResponse.id))}/quote",
+        "/staff/brochures/introductions",
     }
     return staff_only, f"/trainer/sessions/{session}/attendance"
 
@@ -269,7 +270,7 @@ def test_staff_posts_without_a_csrf_token_change_nothing(client, world, posts, s
 
 def snapshot() -> tuple:
     """Everything a stray POST could change."""
-    from bookings.models import Booking, Course, Session, User
+    from bookings.models import Booking, BrochureIntroduction, Course, Session, User
 
     return (
         [(c.id, c.title, c.published) for c in db.session.scalars(select(Course))],
@@ -289,6 +290,7 @@ def snapshot() -> tuple:
         db.session.scalar(select(func.count()).select_from(CreditNote)),
         [(b.id, b.outcome) for b in db.session.scalars(select(Booking))],
         [(r.id, r.quote_shown) for r in db.session.scalars(select(FeedbackResponse))],
+        [(i.sector, i.text) for i in db.session.scalars(select(BrochureIntroduction))],
     )
 
 

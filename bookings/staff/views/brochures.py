@@ -1,4 +1,5 @@
-"""Staff pages for the sector brochures: upload, download, withdraw or restore."""
+"""Staff pages for the sector brochures: upload, download, withdraw or restore, and the
+introduction on the cover of each generated brochure."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask_login import current_user
 
 from ...brochures import queries as brochure_queries
 from ...brochures import service as brochures
+from ...brochures.forms import INTRODUCTION_MAX, IntroductionForm
 from ...enums import SECTOR_LABELS
 from ...extensions import db
 from ...models import Brochure
@@ -15,11 +17,21 @@ from ..forms import ActionForm, BrochureUploadForm
 from .base import bp
 
 
-def _brochures_page(form, status=200):
+def _introduction_form() -> IntroductionForm:
+    """The introductions form as saved: empty where the standard introduction is used."""
+    return IntroductionForm(
+        formdata=None, data={s: brochure_queries.introduction(s) or "" for s in SECTOR_LABELS}
+    )
+
+
+def _brochures_page(form, status=200, introductions=None):
     return (
         render_template(
             "staff/brochures.html",
             form=form,
+            introductions=introductions if introductions is not None else _introduction_form(),
+            standard={s: brochures.standard_introduction(s) for s in SECTOR_LABELS},
+            introduction_max=INTRODUCTION_MAX,
             uploads=brochure_queries.uploads(),
             current={s: brochure_queries.current_upload(s) for s in SECTOR_LABELS},
             action=ActionForm(formdata=None),
@@ -79,4 +91,18 @@ def brochure_withdraw(brochure_id: int):
         with committing():
             brochures.set_withdrawn(brochure.id, withdrawn, by=current_user)
         flash("Brochure withdrawn." if withdrawn else "Brochure restored.", "success")
+    return redirect(url_for("staff.brochures_index"), 303)
+
+
+@bp.post("/brochures/introductions")
+def brochure_introductions():
+    form = IntroductionForm()
+    upload_form = BrochureUploadForm(formdata=None)
+    if not form.validate_on_submit():
+        return _brochures_page(upload_form, 400, introductions=form)
+    with committing(form) as outcome:
+        brochures.save_introductions(form.texts(), current_user)
+    if outcome.refused:
+        return _brochures_page(upload_form, 400, introductions=form)
+    flash("Saved the brochure introductions. The brochures now open with them.", "success")
     return redirect(url_for("staff.brochures_index"), 303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask_login import current_user
 
 from ...extensions import db
 from ...models import Session
@@ -21,7 +22,7 @@ def session_outcomes(session_id: int):
     if not form.validate_on_submit():
         return page.shown()
     with committing(form) as outcome:
-        changed = service.correct_outcomes(session, form.outcomes())
+        changed = service.correct_outcomes(session, form.outcomes(), by=current_user)
     if outcome.refused:
         return page.shown()
     flash(f"Outcomes saved ({changed} change{'' if changed == 1 else 's'}).", "success")
