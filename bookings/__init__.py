@@ -95,6 +95,10 @@ def create_app(config=None) -> Flask:
     from .brochures.views import bp as brochures_bp
     from .calendar.views import bp as calendar_bp
     from .catalogue.views import bp as catalogue_bp
+    from .enquiries.views import bp as enquiries_bp
+    from .interest.views import bp as interest_bp
+    from .news.views import bp as news_bp
+    from .policies.views import bp as policies_bp
     from .staff.views import bp as staff_bp
     from .trainer.views import bp as trainer_bp
 
@@ -107,6 +111,10 @@ def create_app(config=None) -> Flask:
         staff_bp,
         brochures_bp,
         api_bp,
+        news_bp,
+        enquiries_bp,
+        interest_bp,
+        policies_bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)

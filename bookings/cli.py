@@ -18,7 +18,7 @@ reminders_cli = AppGroup("reminders", help="Queue reminder emails.")
 
 
 def register(app: Flask) -> None:
-    for group in (users_cli, catalogue_cli, outbox_cli, reminders_cli):
+    for group in (users_cli, catalogue_cli, outbox_cli, reminders_cli, retention_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo)
 
@@ -95,3 +95,22 @@ def reminders_send():
     count = queue_reminders()
     db.session.commit()
     click.echo(f"Queued {count} reminder{'s' if count != 1 else ''}.")
+
+
+retention_cli = AppGroup("retention", help="Erase personal data past its keeping time.")
+
+
+@retention_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be erased; change nothing.")
+def retention_purge(dry_run):
+    """Erase or anonymise personal data past its keeping time; print counts per kind."""
+    from .retention import purge
+
+    counts = purge(dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+        click.echo("Dry run: nothing was changed. A real run now would erase:")
+    else:
+        db.session.commit()
+    for kind, count in counts:
+        click.echo(f"{kind.label}: {count}")

@@ -92,3 +92,15 @@ class CreditReason(StrEnum):
     SESSION_CANCELLED = "session_cancelled"
     WAIVED = "waived"  # staff waived a cancellation charge
     REPRICED = "repriced"  # moved to a session at another price
+
+
+class EnquiryStatus(StrEnum):
+    """Where an enquiry from the contact form stands in the staff inbox."""
+
+    NEW = "new"
+    ANSWERED = "answered"
+    SPAM = "spam"  # suspected spam: kept so staff can release it, deleted after 30 days
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()

@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import sys
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TextIO
@@ -25,8 +25,10 @@ from ..booking.schedule import reschedule_session
 from ..booking.service import fill_from_waiting_list
 from ..errors import DomainError, ImportFileError, ImportRowError
 from ..extensions import db
+from ..interest.service import notify_new_dates
 from ..models import Course, Session, User
 from ..timefmt import from_local
+from .import_report import ImportReport
 
 COLUMNS = (
     "course_slug",
@@ -47,45 +49,6 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PRICE_RE = re.compile(r"^\d+(?:\.\d{1,2})?$")
 MAX_PRICE_PENCE = 100_000_00
 MAX_CAPACITY = 10_000
-
-
-@dataclass
-class ImportReport:
-    courses_created: int = 0
-    courses_updated: int = 0
-    sessions_created: int = 0
-    sessions_updated: int = 0
-    rows_imported: int = 0
-    waiting_promoted: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)
-
-    def counts(self) -> dict[str, int]:
-        """The numbers so far, to put back when the database refuses a row."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "rejected"}
-
-    def restore_counts(self, counts: dict[str, int]) -> None:
-        for name, count in counts.items():
-            setattr(self, name, count)
-
-    def reject(self, line: int, reason: str) -> None:
-        self.rejected.append((line, reason))
-
-    def summary(self) -> str:
-        promoted = self.waiting_promoted
-        return (
-            f"Imported {_many(self.rows_imported, 'row')}: "
-            f"{_many(self.courses_created, 'course')} created, {self.courses_updated} updated; "
-            f"{_many(self.sessions_created, 'session')} created, {self.sessions_updated} updated. "
-            + (f"{_many(promoted, 'waiting learner')} given a place. " if promoted else "")
-            + f"{_many(len(self.rejected), 'row')} rejected."
-        )
-
-    def rejected_lines(self) -> list[str]:
-        return [f"Line {line}: {reason}" for line, reason in self.rejected]
-
-
-def _many(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 @dataclass
@@ -205,6 +168,7 @@ class _Catalogue:
             u.email.lower(): u for u in _load(select(User), func.lower(User.email), sorted(emails))
         }
         self.touched_courses: set[str] = set()
+        self.created: list[Session] = []
 
     def trainer(self, email: str) -> User | None:
         if not email:
@@ -278,6 +242,7 @@ def _write_row(row: ImportLine, trainer: User | None, catalogue: _Catalogue, rep
         db.session.add(session)
         db.session.flush()
         catalogue.sessions[key] = session
+        catalogue.created.append(session)
         report.sessions_created += 1
         return
     changed = {k for k, v in values.items() if getattr(session, k) != v}
@@ -364,6 +329,8 @@ def import_csv(stream: TextIO, progress: bool = True) -> ImportReport:
             continue
         report.rows_imported += 1
     report.rejected.sort()
+    # Once for the whole file: each person hears of all its new dates in one email.
+    notify_new_dates(s for s in catalogue.created if s in db.session)
     return report
 
 

@@ -5,6 +5,8 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from ..extensions import db
+from ..interest import queries as interest_queries
+from ..interest.forms import InterestForm, OneClickInterestForm
 from ..models import utcnow
 from . import queries
 from .forms import CatalogueSearchForm
@@ -55,6 +57,8 @@ def course(slug):
     now = utcnow()
     upcoming, past = queries.course_sessions(course, now)
     outcomes = [line.strip(" -*\t") for line in course.outcomes.splitlines() if line.strip()]
+    # Nothing to book (no dates, or all full or closed): offer to hear about new ones.
+    bookable = any(s.is_open_for_booking(now) and s.places_left > 0 for s in upcoming)
     return render_template(
         "catalogue/course.html",
         course=course,
@@ -62,6 +66,9 @@ def course(slug):
         past=past,
         outcomes=outcomes,
         now=now,
+        offer_new_dates=not bookable,
+        interest=interest_queries.signed_up(course, current_user),
+        form=OneClickInterestForm() if current_user.is_authenticated else InterestForm(),
     )
 
 

@@ -8,6 +8,8 @@ One module per part of the product; import the models from here.
 from .base import UTCDateTime, utcnow
 from .booking import REFERENCE_ALPHABET, Booking
 from .catalogue import ONLINE_WITHOUT_LINK, Brochure, Course, NewsPost, Session
+from .enquiry import Enquiry
+from .interest import CourseInterest
 from .money import CreditNote, Invoice, InvoiceLine, NumberSequence
 from .outbox import OutboxMessage
 from .people import User, is_staff
@@ -18,7 +20,9 @@ __all__ = [
     "Booking",
     "Brochure",
     "Course",
+    "CourseInterest",
     "CreditNote",
+    "Enquiry",
     "Invoice",
     "InvoiceLine",
     "NumberSequence",

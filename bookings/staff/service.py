@@ -11,6 +11,7 @@ from ..booking.service import fill_from_waiting_list
 from ..enums import ROLES, Role
 from ..errors import DomainError, InvalidField
 from ..extensions import db
+from ..interest.service import notify_new_dates
 from ..models import Booking, Course, NewsPost, Session, User
 from .queries import session_clash, slug_taken
 
@@ -82,6 +83,7 @@ def create_session(
     )
     db.session.add(session)
     _flush("starts", SESSION_CLASH)
+    notify_new_dates([session])
     return session
 
 

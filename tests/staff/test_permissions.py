@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from bookings.extensions import db
-from bookings.models import Brochure, NewsPost, OutboxMessage
+from bookings.models import Brochure, Enquiry, NewsPost, OutboxMessage
 
 from ..conftest import csrf_token, login_as
 from ..factories import make_booking, make_user
@@ -30,7 +30,8 @@ def world(trainer, other_trainer, learner, staff, session_of, course):
     other_booking = make_booking(upcoming, make_user())
     news = NewsPost(title="Spring programme", body="New dates.")
     brochure = Brochure(sector="voluntary", stored_name="v.pdf", size_bytes=10)
-    db.session.add_all([news, brochure])
+    enquiry = Enquiry(name="Ann", email="ann@example.org", subject="Dates?", message="When?")
+    db.session.add_all([news, brochure, enquiry])
     db.session.add(
         OutboxMessage(
             kind="test",
@@ -77,6 +78,11 @@ def world(trainer, other_trainer, learner, staff, session_of, course):
         "/staff/exports": STAFF_ONLY,
         "/staff/exports?date_from=2020-01-01&date_to=2040-01-01&course=0": STAFF_ONLY,
         "/staff/brochures": STAFF_ONLY,
+        "/staff/enquiries": STAFF_ONLY,
+        "/staff/enquiries?show=spam": STAFF_ONLY,
+        f"/staff/enquiries/{enquiry.id}": STAFF_ONLY,
+        "/staff/interest": STAFF_ONLY,
+        "/staff/interest.csv": STAFF_ONLY,
     }
     people = {
         "trainer": trainer,
@@ -156,6 +162,7 @@ def posts(world, learner, course):
     booking = next(int(p.split("/")[3]) for p in urls if p.endswith("/move"))
     news = next(int(p.split("/")[3]) for p in urls if p.endswith("/delete"))
     message = db.session.scalar(select(OutboxMessage.id))
+    enquiry = db.session.scalar(select(Enquiry.id))
     staff_only = {
         "/staff/courses/new",
         f"/staff/courses/{course.id}/edit",
@@ -177,6 +184,7 @@ def posts(world, learner, course):
         "/staff/import",
         "/staff/brochures",
         f"/staff/brochures/{brochure.id}/withdraw",
+        *(f"/staff/enquiries/{enquiry}/{action}" for action in ("answered", "spam")),
     }
     return staff_only, f"/trainer/sessions/{session}/attendance"
 
@@ -241,4 +249,5 @@ def snapshot() -> tuple:
         [(n.id, n.title) for n in db.session.scalars(select(NewsPost))],
         [(m.id, m.status) for m in db.session.scalars(select(OutboxMessage))],
         [(b.id, b.withdrawn) for b in db.session.scalars(select(Brochure))],
+        [(e.id, e.status) for e in db.session.scalars(select(Enquiry))],
     )
