@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import config
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 
+import config
 from bookings import create_app
 
 
