@@ -15,6 +15,7 @@ from ..booking import service as booking_service
 from ..enums import ROLES, SECTORS, OutboxStatus, Role
 from ..errors import AccountError, EmailTaken
 from ..extensions import db
+from ..interest import queries as interest_queries
 from ..mail import messages, outbox
 from ..models import Booking, OutboxMessage, User, utcnow
 from .queries import emails_to, find_by_email, normalise_email, upcoming_sessions_taught
@@ -181,6 +182,16 @@ def personal_data(user: User) -> dict:
             }
             for m in emails_to(user)
         ],
+        # Courses the person asked to hear about new dates of.
+        "new_date_alerts": [
+            {
+                "course": i.course.title,
+                "email": i.email,
+                "signed_up_at": instant(i.created_at),
+                "confirmed_at": instant(i.confirmed_at),
+            }
+            for i in interest_queries.of_person(user)
+        ],
     }
 
 
@@ -215,6 +226,7 @@ def erase_account(user: User) -> None:
             OutboxMessage.user_id == user.id, OutboxMessage.status != OutboxStatus.PENDING
         )
     )
+    interest_queries.forget_person(user)
     user.name = "Erased account"
     user.email = f"erased-{user.id}-{secrets.token_hex(4)}@erased.invalid"
     user.organisation = ""

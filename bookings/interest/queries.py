@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 
 from ..extensions import db
 from ..models import Course, CourseInterest, User
@@ -76,3 +76,23 @@ def export_rows(course_id: int = 0) -> list[tuple]:
     if course_id:
         query = query.where(CourseInterest.course_id == course_id)
     return list(db.session.execute(query).tuples())
+
+
+def _of_person(user: User):
+    return or_(CourseInterest.user_id == user.id, CourseInterest.email == user.email.lower())
+
+
+def of_person(user: User) -> list[CourseInterest]:
+    """The user's sign-ups for new dates: made signed in, or with their address."""
+    return list(
+        db.session.scalars(
+            select(CourseInterest).where(_of_person(user)).order_by(CourseInterest.created_at)
+        )
+    )
+
+
+def forget_person(user: User) -> None:
+    """Remove the user's sign-ups for new dates (their account is being erased)."""
+    db.session.execute(
+        delete(CourseInterest).where(_of_person(user)).execution_options(synchronize_session=False)
+    )

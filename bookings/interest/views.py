@@ -34,14 +34,13 @@ def sign_up(slug: str):
         return render_template("interest/sign_up.html", form=form, course=course), 400
     with committing():
         interest = service.sign_up(course, email=form.email.data)
-    if interest.is_confirmed:
-        message = f"{interest.email} is already on the list: we will email it about new dates."
-    else:
-        message = (
-            f"Nearly done: we have sent a link to {interest.email}. "
-            "Open it to confirm, and we will email you when there are new dates."
-        )
-    flash(message, "success")
+    # The same answer whether or not the address was on the list already: which courses
+    # someone follows (ADHD, say) is theirs to tell, not for anyone who types it in.
+    flash(
+        f"Nearly done: we have sent a link to {interest.email} (unless it is on the list "
+        "already). Open it to confirm, and we will email you when there are new dates.",
+        "success",
+    )
     return redirect(course_url, 303)
 
 

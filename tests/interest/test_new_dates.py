@@ -14,7 +14,7 @@ from bookings.models import CourseInterest, OutboxMessage
 
 from ..catalogue.test_import import row, run_import
 from ..conftest import login_as, post_form
-from ..factories import make_booking, make_course, make_session, make_user
+from ..factories import PASSWORD, make_booking, make_course, make_session, make_user
 
 
 def sign_up(client, course, email):
@@ -60,6 +60,13 @@ def test_a_visitor_confirms_through_the_emailed_link(client):
     assert interest.is_confirmed
     assert client.get(confirm_link(message)).status_code == 200  # a second click is harmless
     assert client.get("/interest/confirm/not-a-token").status_code == 404
+
+    # Asking again gives nothing away about who is on the list, and sends nothing more.
+    again = sign_up(client, course, "ann@example.org")
+    assert "we have sent a link to ann@example.org" in client.get(
+        again.headers["Location"]
+    ).get_data(as_text=True)
+    assert len(mail_to("ann@example.org")) == 1
 
 
 def test_a_signed_in_learner_signs_up_with_one_click(client):
@@ -233,3 +240,16 @@ def test_staff_see_demand_per_course_and_export_the_list(client):
     assert "First Aid,bea@example.org,Bea Kay,2037-01-05 12:00" in lines
     only_first_aid = client.get(f"/staff/interest.csv?course={first_aid.id}")
     assert len(only_first_aid.get_data(as_text=True).splitlines()) == 2
+
+
+def test_a_learner_exports_and_erases_their_sign_ups(client):
+    learner = make_user(email="Ann@Example.org")
+    confirmed(make_course(title="First Aid"), "ann@example.org")
+    kept = confirmed(make_course(), "someone.else@example.org")
+    login_as(client, learner)
+
+    (alert,) = client.get("/account/export").get_json()["new_date_alerts"]
+    assert (alert["course"], alert["email"]) == ("First Aid", "ann@example.org")
+
+    post_form(client, "/account/erase", {"password": PASSWORD, "understood": "y"})
+    assert db.session.scalars(select(CourseInterest.id)).all() == [kept.id]
