@@ -99,3 +99,10 @@ def test_an_enquiry_page_shows_the_message_safely_with_a_reply_link(client):
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
     assert 'href="mailto:ann@example.org?subject=Re%3A%20%3Cb%3EHi%3C/b%3E"' in page
     assert client.get("/staff/enquiries/999999").status_code == 404
+
+
+def test_an_unknown_action_is_not_found(client):
+    as_staff(client)
+    item = enquiry()
+    response = post_form(client, f"/staff/enquiries/{item.id}/delete", {}, form_page="/account")
+    assert response.status_code == 404

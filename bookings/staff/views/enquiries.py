@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...enquiries import queries, service
@@ -64,9 +64,11 @@ ACTIONS = {
 }
 
 
-@bp.post("/enquiries/<int:enquiry_id>/<any(answered, reopen, spam, release):action>")
+@bp.post("/enquiries/<int:enquiry_id>/<action>")
 def enquiry_action(enquiry_id: int, action: str):
     enquiry = db.get_or_404(Enquiry, enquiry_id)
+    if action not in ACTIONS:
+        abort(404)
     if ActionForm().validate_on_submit():
         change, done = ACTIONS[action]
         with committing() as outcome:
