@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-sqlite test-postgres lint format bench install install-dev migrate demo send-mail clean
+.PHONY: run test test-sqlite test-postgres lint format bench install install-dev migrate demo send-mail clean a11y
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -64,3 +64,7 @@ send-mail: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# axe-core on every page in headless Chromium (needs chromium and node; see .ci/axe).
+a11y: install
+	bash .ci/axe/run.sh

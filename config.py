@@ -141,6 +141,21 @@ class Config:
     # can be changed for FEEDBACK_EDIT_DAYS days after they are first given.
     FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "30"))
     FEEDBACK_EDIT_DAYS = int(os.environ.get("FEEDBACK_EDIT_DAYS", "7"))
+    # Retention (`retention purge`): access and dietary needs are erased this many days
+    # after a session ends; sent emails keep their headers but lose their bodies after
+    # RETENTION_MAIL_DAYS.
+    RETENTION_NEEDS_DAYS = int(os.environ.get("RETENTION_NEEDS_DAYS", "30"))
+    RETENTION_MAIL_DAYS = int(os.environ.get("RETENTION_MAIL_DAYS", "90"))
+    # The contact form: posts per visitor's network address and per sender's email
+    # address (Flask-Limiter syntax), the fewest seconds a person takes to fill it in,
+    # how long a served form stays usable, and the most links a message may hold.
+    ENQUIRY_RATE_LIMIT = os.environ.get("ENQUIRY_RATE_LIMIT", "10 per hour;30 per day")
+    ENQUIRY_SENDER_RATE_LIMIT = os.environ.get("ENQUIRY_SENDER_RATE_LIMIT", "5 per hour")
+    ENQUIRY_MIN_SECONDS = 3
+    ENQUIRY_MAX_AGE_SECONDS = 24 * 60 * 60
+    ENQUIRY_MAX_LINKS = 3
+    # "Tell me about new dates" sign-ups, which email the address given.
+    INTEREST_RATE_LIMIT = os.environ.get("INTEREST_RATE_LIMIT", "10 per hour")
 
 
 class DevelopmentConfig(Config):

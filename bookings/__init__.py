@@ -98,8 +98,12 @@ def create_app(config=None) -> Flask:
     from .calendar.views import bp as calendar_bp
     from .catalogue.views import bp as catalogue_bp
     from .certificates.views import bp as certificates_bp
+    from .enquiries.views import bp as enquiries_bp
     from .feedback.views import bp as feedback_bp
+    from .interest.views import bp as interest_bp
+    from .news.views import bp as news_bp
     from .payments.views import bp as payments_bp
+    from .policies.views import bp as policies_bp
     from .staff.views import bp as staff_bp
     from .trainer.views import bp as trainer_bp
 
@@ -116,6 +120,10 @@ def create_app(config=None) -> Flask:
         two_factor_bp,
         feedback_bp,
         certificates_bp,
+        news_bp,
+        enquiries_bp,
+        interest_bp,
+        policies_bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)

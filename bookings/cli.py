@@ -19,7 +19,14 @@ invoices_cli = AppGroup("invoices", help="Chase invoices.")
 
 
 def register(app: Flask) -> None:
-    for group in (users_cli, catalogue_cli, outbox_cli, reminders_cli, invoices_cli):
+    for group in (
+        users_cli,
+        catalogue_cli,
+        outbox_cli,
+        reminders_cli,
+        invoices_cli,
+        retention_cli,
+    ):
         app.cli.add_command(group)
     app.cli.add_command(demo)
     app.cli.add_command(feedback_cli)
@@ -140,3 +147,22 @@ def feedback_send():
     count = queue_requests()
     db.session.commit()
     click.echo(f"Queued {count} feedback request{'s' if count != 1 else ''}.")
+
+
+retention_cli = AppGroup("retention", help="Erase personal data past its keeping time.")
+
+
+@retention_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be erased; change nothing.")
+def retention_purge(dry_run):
+    """Erase or anonymise personal data past its keeping time; print counts per kind."""
+    from .retention import purge
+
+    counts = purge(dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+        click.echo("Dry run: nothing was changed. A real run now would erase:")
+    else:
+        db.session.commit()
+    for kind, count in counts:
+        click.echo(f"{kind.label}: {count}")

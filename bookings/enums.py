@@ -135,6 +135,14 @@ class InvoiceList(StrEnum):
     PAID = "paid"
     CREDITED = "credited"
 
+
+class EnquiryStatus(StrEnum):
+    """Where an enquiry from the contact form stands in the staff inbox."""
+
+    NEW = "new"
+    ANSWERED = "answered"
+    SPAM = "spam"  # suspected spam: kept so staff can release it, deleted after 30 days
+
     @property
     def label(self) -> str:
         return self.value.capitalize()

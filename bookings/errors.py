@@ -183,3 +183,27 @@ class FeedbackLinkInvalid(DomainError):
     def __init__(self, message: str, expired: bool = False):
         super().__init__(message)
         self.expired = expired
+
+
+class EnquiryRefusal:
+    """What the contact form and the staff inbox say when they cannot do as asked."""
+
+    FORM_EXPIRED = (
+        "This form was opened more than a day ago, so we could not send it. Your message "
+        "is still below: please check it and press “Send message” again."
+    )
+    TOO_QUICK = (
+        "That was quicker than we expected, so your message has not been sent yet. "
+        "Please check it below and press “Send message” again."
+    )
+    TOO_MANY = (
+        "You have sent several messages in a short time, so we cannot take this one yet. "
+        "Your message is still below: please try again in an hour, or email us at {email}."
+    )
+    TOO_MANY_LINKS = (
+        "Please include no more than {limit} web links. You can send us more once we reply."
+    )
+    NOT_SPAM = "This enquiry is not in the spam folder."
+    ALREADY_SPAM = "This enquiry is already marked as spam."
+    ALREADY_ANSWERED = "This enquiry is already marked as answered."
+    NOT_ANSWERED = "This enquiry is not marked as answered."

@@ -17,6 +17,7 @@ from ..enums import ROLES, SECTORS, AuditAction, OutboxStatus, Role
 from ..errors import AccountError, EmailTaken
 from ..extensions import db
 from ..feedback import queries as feedback_queries
+from ..interest import queries as interest_queries
 from ..mail import messages, outbox
 from ..models import (
     Booking,
@@ -245,6 +246,16 @@ def personal_data(user: User) -> dict:
             }
             for r in feedback_queries.responses_for(user.bookings).values()
         ],
+        # Courses the person asked to hear about new dates of.
+        "new_date_alerts": [
+            {
+                "course": i.course.title,
+                "email": i.email,
+                "signed_up_at": instant(i.created_at),
+                "confirmed_at": instant(i.confirmed_at),
+            }
+            for i in interest_queries.of_person(user)
+        ],
     }
 
 
@@ -299,6 +310,7 @@ def erase_account(user: User) -> None:
     )
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.execute(delete(TwoFactor).where(TwoFactor.user_id == user.id))
+    interest_queries.forget_person(user)
     user.name = "Erased account"
     user.email = f"erased-{user.id}-{secrets.token_hex(4)}@erased.invalid"
     user.organisation = ""

@@ -27,6 +27,7 @@ from ..booking.service import fill_from_waiting_list
 from ..enums import AuditAction
 from ..errors import DomainError, ImportFileError, ImportRowError
 from ..extensions import db
+from ..interest.service import notify_new_dates
 from ..models import Course, Session, User
 from ..timefmt import from_local
 from .import_report import ImportReport
@@ -169,6 +170,7 @@ class _Catalogue:
             u.email.lower(): u for u in _load(select(User), func.lower(User.email), sorted(emails))
         }
         self.touched_courses: set[str] = set()
+        self.created: list[Session] = []
 
     def trainer(self, email: str) -> User | None:
         if not email:
@@ -242,6 +244,7 @@ def _write_row(row: ImportLine, trainer: User | None, catalogue: _Catalogue, rep
         db.session.add(session)
         db.session.flush()
         catalogue.sessions[key] = session
+        catalogue.created.append(session)
         report.sessions_created += 1
         return
     changed = {k for k, v in values.items() if getattr(session, k) != v}
@@ -337,6 +340,8 @@ def import_csv(stream: TextIO, progress: bool = True, by: User | None = None) ->
         subject=("import", "Catalogue CSV"),
         summary=report.summary(),
     )
+    # Once for the whole file: each person hears of all its new dates in one email.
+    notify_new_dates(s for s in catalogue.created if s in db.session)
     return report
 
 

@@ -6,6 +6,8 @@ from sqlalchemy import text
 
 from ..extensions import db
 from ..feedback import queries as feedback_queries
+from ..interest import queries as interest_queries
+from ..interest.forms import InterestForm, OneClickInterestForm
 from ..models import utcnow
 from . import queries
 from .forms import CatalogueSearchForm
@@ -56,6 +58,8 @@ def course(slug):
     now = utcnow()
     upcoming, past = queries.course_sessions(course, now)
     outcomes = [line.strip(" -*\t") for line in course.outcomes.splitlines() if line.strip()]
+    # Nothing to book (no dates, or all full or closed): offer to hear about new ones.
+    bookable = any(s.is_open_for_booking(now) and s.places_left > 0 for s in upcoming)
     return render_template(
         "catalogue/course.html",
         course=course,
@@ -64,6 +68,9 @@ def course(slug):
         outcomes=outcomes,
         now=now,
         quotes=feedback_queries.course_quotes(course.id),
+        offer_new_dates=not bookable,
+        interest=interest_queries.signed_up(course, current_user),
+        form=OneClickInterestForm() if current_user.is_authenticated else InterestForm(),
     )
 
 

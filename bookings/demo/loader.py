@@ -27,6 +27,7 @@ from .data import (
     VENUES,
     DemoCourse,
 )
+from .public import WAITING_COURSE, load_public_demo
 
 DEMO_QUOTE = "I will ask the people I support what helps, rather than guessing."
 
@@ -140,11 +141,12 @@ def load_demo(echo=print) -> None:
         [u for u in people.values() if u.role == Role.LEARNER and u.email != DEMO_LEARNER]
     )
     next_learner = others.__next__
+    programme = [*COURSES, WAITING_COURSE]
     existing = set(
-        db.session.scalars(select(Course.slug).where(Course.slug.in_([c.slug for c in COURSES])))
+        db.session.scalars(select(Course.slug).where(Course.slug.in_([c.slug for c in programme])))
     )
     added = 0
-    for spec in COURSES:
+    for spec in programme:
         if spec.slug in existing:
             continue
         course = Course(
@@ -170,7 +172,8 @@ def load_demo(echo=print) -> None:
                 NewsPost(title=title, body=body, published_at=utcnow() - timedelta(days=days_ago))
             )
     db.session.flush()
-    echo(f"Demo courses: {added} added, {len(COURSES) - added} already there.")
+    load_public_demo(echo)
+    echo(f"Demo courses: {added} added, {len(programme) - added} already there.")
     echo(f"Staff sign-in: {STAFF_EMAIL} / {DEMO_PASSWORD}")
     echo(f"Trainer sign-in: {SAM} / {DEMO_PASSWORD} (also {HELEN})")
     echo(f"Learner sign-in: {DEMO_LEARNER} / {DEMO_PASSWORD}")

@@ -10,7 +10,9 @@ from .base import UTCDateTime, utcnow
 from .booking import REFERENCE_ALPHABET, Booking
 from .catalogue import ONLINE_WITHOUT_LINK, Brochure, Course, NewsPost, Session
 from .documents import BrochureIntroduction, Certificate
+from .enquiry import Enquiry
 from .feedback import FeedbackResponse
+from .interest import CourseInterest
 from .money import CreditNote, Invoice, InvoiceLine, NumberSequence
 from .outbox import OutboxMessage
 from .people import User, is_staff
@@ -28,7 +30,9 @@ __all__ = [
     "BrochureIntroduction",
     "Certificate",
     "Course",
+    "CourseInterest",
     "CreditNote",
+    "Enquiry",
     "Invoice",
     "InvoiceLine",
     "NumberSequence",

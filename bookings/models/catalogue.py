@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -14,6 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    or_,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -236,3 +242,43 @@ class NewsPost(db.Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The article's address, /news/<slug>: made from the first title and kept when the
+    # title is edited, so links to it keep working.
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def lead(self) -> str:
+        """The first paragraph of the Markdown body: what the home page shows."""
+        return re.split(r"\r?\n\s*\n", self.body.strip(), maxsplit=1)[0]
+
+
+NEWS_SLUG_MAX = 80
+
+
+def news_slug_base(title: str) -> str:
+    """'Spring dates: ADHD & you' -> 'spring-dates-adhd-you' (ASCII, hyphens, not too long)."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    if len(slug) > NEWS_SLUG_MAX:
+        slug = slug[:NEWS_SLUG_MAX].rsplit("-", 1)[0]
+    return slug or "news"
+
+
+@event.listens_for(NewsPost, "before_insert")
+def _give_news_post_a_slug(mapper, connection, post: NewsPost) -> None:
+    """A new post without a slug gets one from its title, numbered when already taken."""
+    if post.slug:
+        return
+    base = news_slug_base(post.title or "")
+    table = NewsPost.__table__
+    taken = set(
+        connection.scalars(
+            select(table.c.slug).where(or_(table.c.slug == base, table.c.slug.like(f"{base}-%")))
+        )
+    )
+    post.slug = next(
+        candidate
+        for candidate in itertools.chain([base], (f"{base}-{n}" for n in itertools.count(2)))
+        if candidate not in taken
+    )

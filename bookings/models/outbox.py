@@ -51,5 +51,9 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where answers go when not to the sender: an enquiry's author, as "Name <address>".
+    reply_to: Mapped[str] = mapped_column(String(400), default="")
+    # The one-click unsubscribe link of a mailing (List-Unsubscribe, RFC 8058); "" for none.
+    unsubscribe_url: Mapped[str] = mapped_column(String(1000), default="")
 
     booking: Mapped[Booking | None] = relationship()

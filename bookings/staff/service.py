@@ -14,6 +14,7 @@ from ..certificates import service as certificates
 from ..enums import ROLES, AuditAction, Role
 from ..errors import DomainError, InvalidField
 from ..extensions import db
+from ..interest.service import notify_new_dates
 from ..models import Booking, Course, NewsPost, Session, User
 from .queries import outcome_bookings, session_clash, slug_taken
 
@@ -108,6 +109,7 @@ def create_session(
             f"trainer: {session.trainer.name if session.trainer else 'none yet'}."
         ),
     )
+    notify_new_dates([session])
     return session
 
 

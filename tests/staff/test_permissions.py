@@ -10,7 +10,15 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from bookings.extensions import db
-from bookings.models import Brochure, CreditNote, FeedbackResponse, Invoice, NewsPost, OutboxMessage
+from bookings.models import (
+    Brochure,
+    CreditNote,
+    Enquiry,
+    FeedbackResponse,
+    Invoice,
+    NewsPost,
+    OutboxMessage,
+)
 from bookings.payments import service as payments
 
 from ..conftest import csrf_token, login_as
@@ -36,7 +44,8 @@ def world(trainer, other_trainer, learner, staff, session_of, course):
     other_booking.status = "cancelled"
     news = NewsPost(title="Spring programme", body="New dates.")
     brochure = Brochure(sector="voluntary", stored_name="v.pdf", size_bytes=10)
-    db.session.add_all([news, brochure])
+    enquiry = Enquiry(name="Ann", email="ann@example.org", subject="Dates?", message="When?")
+    db.session.add_all([news, brochure, enquiry])
     db.session.add(
         FeedbackResponse(
             booking_id=booking.id,
@@ -112,6 +121,11 @@ def world(trainer, other_trainer, learner, staff, session_of, course):
         "/staff/reports?from=2020-01-01&to=2029-12-31": STAFF_ONLY,
         "/staff/reports.pdf": STAFF_ONLY,
         "/staff/reports.csv": STAFF_ONLY,
+        "/staff/enquiries": STAFF_ONLY,
+        "/staff/enquiries?show=spam": STAFF_ONLY,
+        f"/staff/enquiries/{enquiry.id}": STAFF_ONLY,
+        "/staff/interest": STAFF_ONLY,
+        "/staff/interest.csv": STAFF_ONLY,
     }
     people = {
         "trainer": trainer,
@@ -192,6 +206,8 @@ def posts(world, learner, course):
     news = next(int(p.split("/")[3]) for p in urls if p.endswith("/delete"))
     message = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "test"))
     invoice = db.session.scalars(select(Invoice)).one()
+    message = db.session.scalar(select(OutboxMessage.id))
+    enquiry = db.session.scalar(select(Enquiry.id))
     staff_only = {
         "/staff/courses/new",
         f"/staff/courses/{course.id}/edit",
@@ -219,6 +235,7 @@ def posts(world, learner, course):
         f"/staff/sessions/{session}/outcomes",
         f"/staff/feedback/responses/{db.session.scalar(select(FeedbackResponse.id))}/quote",
         "/staff/brochures/introductions",
+        *(f"/staff/enquiries/{enquiry}/{action}" for action in ("answered", "spam")),
     }
     return staff_only, f"/trainer/sessions/{session}/attendance"
 
@@ -291,6 +308,7 @@ def snapshot() -> tuple:
         [(b.id, b.outcome) for b in db.session.scalars(select(Booking))],
         [(r.id, r.quote_shown) for r in db.session.scalars(select(FeedbackResponse))],
         [(i.sector, i.text) for i in db.session.scalars(select(BrochureIntroduction))],
+        [(e.id, e.status) for e in db.session.scalars(select(Enquiry))],
     )
 
 

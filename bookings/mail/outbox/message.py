@@ -29,6 +29,12 @@ def build_mime(message: OutboxMessage) -> EmailMessage:
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = message.message_id
     email["Auto-Submitted"] = "auto-generated"
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
+    if message.unsubscribe_url:
+        # One click in the mail program unsubscribes, with no page to visit (RFC 8058).
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(message.body_text, subtype="plain", charset="utf-8", cte="quoted-printable")
     if message.body_html:
         email.add_alternative(

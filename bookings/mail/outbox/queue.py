@@ -30,6 +30,8 @@ def enqueue(email: Email) -> OutboxMessage:
         attachment=email.attachment,
         booking_id=email.booking_id,
         user_id=email.user_id,
+        reply_to=email.reply_to,
+        unsubscribe_url=email.unsubscribe_url,
         status=OutboxStatus.PENDING,
         next_attempt_at=utcnow(),
     )

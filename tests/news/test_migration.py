@@ -1,0 +1,42 @@
+"""The migration gives the news posts that already exist a slug each."""
+
+from __future__ import annotations
+
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, text
+
+import config
+from bookings import create_app
+
+
+def test_existing_posts_get_unique_slugs_and_the_migration_reverses(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+
+    class OldDatabase(config.load("test")):
+        SQLALCHEMY_DATABASE_URI = url
+
+    app = create_app(OldDatabase)
+    engine = create_engine(url)
+    with app.app_context():
+        upgrade(revision="0002")
+        with engine.begin() as conn:
+            for title in ("Spring dates: ADHD & you", "Spring dates: ADHD & you", "???"):
+                conn.execute(
+                    text(
+                        "INSERT INTO news_posts (title, body, published_at, published, "
+                        "created_at) VALUES (:title, '', '2026-01-02 09:00', 1, '2026-01-01')"
+                    ),
+                    {"title": title},
+                )
+        upgrade()
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT slug, updated_at FROM news_posts ORDER BY id")).all()
+        assert [slug for slug, _ in rows] == [
+            "spring-dates-adhd-you",
+            "spring-dates-adhd-you-2",
+            "news",
+        ]
+        assert all(str(updated).startswith("2026-01-02 09:00") for _, updated in rows)
+        downgrade(revision="0002")
+        upgrade()
+    engine.dispose()
