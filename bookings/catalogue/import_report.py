@@ -13,6 +13,7 @@ class ImportReport:
     sessions_updated: int = 0
     rows_imported: int = 0
     waiting_promoted: int = 0
+    people_told: int = 0  # emailed about the new dates, once each
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -27,12 +28,13 @@ class ImportReport:
         self.rejected.append((line, reason))
 
     def summary(self) -> str:
-        promoted = self.waiting_promoted
+        promoted, told = self.waiting_promoted, self.people_told
         return (
             f"Imported {_many(self.rows_imported, 'row')}: "
             f"{_many(self.courses_created, 'course')} created, {self.courses_updated} updated; "
             f"{_many(self.sessions_created, 'session')} created, {self.sessions_updated} updated. "
             + (f"{_many(promoted, 'waiting learner')} given a place. " if promoted else "")
+            + (f"{_people(told)} told about the new dates. " if told else "")
             + f"{_many(len(self.rejected), 'row')} rejected."
         )
 
@@ -42,3 +44,7 @@ class ImportReport:
 
 def _many(number: int, noun: str) -> str:
     return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def _people(number: int) -> str:
+    return f"{number} {'person' if number == 1 else 'people'}"

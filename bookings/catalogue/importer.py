@@ -341,7 +341,7 @@ def import_csv(stream: TextIO, progress: bool = True, by: User | None = None) ->
         summary=report.summary(),
     )
     # Once for the whole file: each person hears of all its new dates in one email.
-    notify_new_dates(s for s in catalogue.created if s in db.session)
+    report.people_told = notify_new_dates(s for s in catalogue.created if s in db.session)
     return report
 
 

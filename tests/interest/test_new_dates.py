@@ -139,6 +139,7 @@ def test_an_import_of_five_dates_sends_each_confirmed_person_one_email(runner, t
 
     assert result.exit_code == 0, result.output
     assert "5 sessions created" in result.output
+    assert "2 people told about the new dates" in result.output
     (ann,) = mail_to("ann@example.org")
     assert ann.subject == "New dates: Living with ADHD"
     assert ann.body_text.count("/book") == 4
