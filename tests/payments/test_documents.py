@@ -165,3 +165,25 @@ def test_someone_elses_invoices_are_not_listed(client, priced_session, learner):
     [invoice] = invoices()
     login_as(client, make_user(sector="private"))
     assert invoice.number not in client.get("/account/invoices").get_data(as_text=True)
+
+
+NAMES = [
+    "Zoë O'Brien-Łukasz",
+    "Nguyễn Thị Minh Khai",
+    "Αικατερίνη Παπαδοπούλου",
+    "Şükrü Öztürk",
+    "Пётр Ильич Чайковский",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_name_on_an_invoice_reads_back_exactly(client, priced_session, name):
+    learner = make_user(name=name, sector="private")
+    book(priced_session, learner)
+    [invoice] = invoices()
+    login_as(client, learner)
+
+    text = words(client.get(f"/invoices/{invoice.number}.pdf").data)
+
+    assert name in text
+    assert "Total due £65.00" in text
