@@ -135,14 +135,6 @@ class InvoiceList(StrEnum):
     PAID = "paid"
     CREDITED = "credited"
 
-
-class EnquiryStatus(StrEnum):
-    """Where an enquiry from the contact form stands in the staff inbox."""
-
-    NEW = "new"
-    ANSWERED = "answered"
-    SPAM = "spam"  # suspected spam: kept so staff can release it, deleted after 30 days
-
     @property
     def label(self) -> str:
         return self.value.capitalize()
@@ -253,3 +245,15 @@ OUTCOME_LABELS = {
     AttendanceOutcome.LATE_CANCELLATION.value: "Late cancellation",
 }
 ATTENDANCE_OUTCOMES = tuple(member.value for member in AttendanceOutcome)
+
+
+class EnquiryStatus(StrEnum):
+    """Where an enquiry from the contact form stands in the staff inbox."""
+
+    NEW = "new"
+    ANSWERED = "answered"
+    SPAM = "spam"  # suspected spam: kept so staff can release it, deleted after 30 days
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
