@@ -103,6 +103,10 @@ class Session(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Goes up whenever the trainer changes; part of the trainer's calendar UID, so a
+    # trainer given the session again gets a new event rather than a cancelled one.
+    trainer_changes: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     course: Mapped[Course] = relationship(back_populates="sessions")
     trainer: Mapped[User | None] = relationship(foreign_keys=[trainer_id])
