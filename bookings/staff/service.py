@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from ..booking.schedule import set_trainer
 from ..booking.service import fill_from_waiting_list
 from ..enums import ROLES, Role
 from ..errors import DomainError, InvalidField
@@ -73,7 +74,6 @@ def create_session(
         starts_at=starts_at,
         ends_at=ends_at,
         capacity=capacity,
-        trainer_id=trainer_id or None,
         booking_deadline=booking_deadline,
         venue_name=venue_name,
         venue_address=venue_address,
@@ -82,7 +82,7 @@ def create_session(
     )
     db.session.add(session)
     _flush("starts", SESSION_CLASH)
-    return session
+    return set_trainer(session.id, trainer_id)
 
 
 def update_session_details(
@@ -93,7 +93,8 @@ def update_session_details(
     booking_deadline: datetime | None,
     notes: str,
 ) -> list[Booking]:
-    """Change what does not move the session in time or place.
+    """Change what does not move the session in time or place; a new trainer is sent an
+    invitation and the one before a cancellation.
 
     Returns the waiting learners given a place because the session has more places now.
     """
@@ -104,10 +105,10 @@ def update_session_details(
             "the number of places cannot be lower.",
         )
     session.capacity = capacity
-    session.trainer_id = trainer_id or None
     session.booking_deadline = booking_deadline
     session.notes = notes
     _flush("capacity", "More places are booked than that; the number cannot be lower.")
+    set_trainer(session.id, trainer_id)
     # New places go to the waiting list first, in order, each learner told.
     promoted = fill_from_waiting_list(session.id)
     db.session.expire(session, ["seats_taken"])
