@@ -350,8 +350,8 @@ def sessions_feed(sessions: Iterable[Session], name: str) -> bytes:
     return b"".join(parts)
 
 
-def bookings_feed(bookings: Iterable[Booking], user: User) -> bytes:
-    """A learner's private feed of their active bookings."""
+def bookings_feed(bookings: Iterable[Booking], user: User, teaching: Iterable[Event] = ()) -> bytes:
+    """A person's private feed: their active bookings, then the sessions they teach."""
     events = []
     for booking in bookings:
         status = booking_status(booking)
@@ -361,4 +361,5 @@ def bookings_feed(bookings: Iterable[Booking], user: User) -> bytes:
         if booking.is_waiting:
             event["SUMMARY"] = f"Waiting list: {booking.session.course.title}"
         events.append(event)
+    events.extend(teaching)
     return _calendar_file("PUBLISH", events, f"My training – {current_app.config['ORG_NAME']}")

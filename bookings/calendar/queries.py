@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from ..enums import BookingStatus, SessionStatus
+from ..enums import BookingStatus, Role, SessionStatus
 from ..extensions import db
-from ..models import Booking, Course, Session, User, utcnow
+from ..models import Booking, Course, OutboxMessage, Session, User, utcnow
 
 
 def latest(*stamps: datetime | None) -> datetime | None:
@@ -113,4 +113,118 @@ def booking_with_session(reference: str) -> Booking | None:
             joinedload(Booking.session).joinedload(Session.course),
             joinedload(Booking.learner),
         )
+    )
+
+
+def taught_sessions(user: User) -> list[Session]:
+    """The scheduled sessions user is the trainer of, with their course, by start."""
+    return list(
+        db.session.scalars(
+            select(Session)
+            .options(joinedload(Session.course))
+            .where(Session.trainer_id == user.id, Session.status == SessionStatus.SCHEDULED)
+            .order_by(Session.starts_at, Session.id)
+        )
+    )
+
+
+def teaching_changed_at(user: User) -> datetime | None:
+    """The latest change to what user teaches: an edit of one of their sessions or its
+    course, or a calendar email to them (sent too when a session is taken from them,
+    which leaves no trace on the sessions they still have)."""
+    told = (
+        select(func.max(OutboxMessage.created_at))
+        .where(OutboxMessage.user_id == user.id, OutboxMessage.ics.is_not(None))
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(func.max(Session.updated_at), func.max(Course.updated_at), told)
+        .select_from(Session)
+        .join(Session.course)
+        .where(Session.trainer_id == user.id)
+    ).one()
+    return latest(*row)
+
+
+# The staff feed holds a year of past sessions and everything to come; a cancelled
+# session stays for 30 days after it was cancelled, marked so, then leaves.
+PROGRAMME_PAST = timedelta(days=365)
+CANCELLED_KEPT = timedelta(days=30)
+
+
+def _in_programme(now: datetime):
+    cancelled_at = func.coalesce(Session.cancelled_at, Session.updated_at)
+    return or_(
+        and_(Session.status == SessionStatus.SCHEDULED, Session.ends_at >= now - PROGRAMME_PAST),
+        and_(Session.status == SessionStatus.CANCELLED, cancelled_at >= now - CANCELLED_KEPT),
+    )
+
+
+def staff_by_token(token: str) -> User | None:
+    """The active staff member whose programme feed address carries token."""
+    return db.session.scalar(
+        select(User).where(
+            User.staff_calendar_token == token, User.active.is_(True), User.role == Role.STAFF
+        )
+    )
+
+
+def programme_sessions(now: datetime) -> list[Session]:
+    """Every session in the staff feed, with its course and trainer, by start."""
+    return list(
+        db.session.scalars(
+            select(Session)
+            .options(joinedload(Session.course), joinedload(Session.trainer))
+            .where(_in_programme(now))
+            .order_by(Session.starts_at, Session.id)
+        )
+    )
+
+
+def programme_waiting(now: datetime) -> dict[int, int]:
+    """How many wait for each session in the staff feed that has anyone waiting."""
+    return dict(
+        db.session.execute(
+            select(Booking.session_id, func.count(Booking.id))
+            .join(Booking.session)
+            .where(_in_programme(now), Booking.status == BookingStatus.WAITLISTED)
+            .group_by(Booking.session_id)
+        ).all()
+    )
+
+
+def programme_stamp(now: datetime) -> tuple:
+    """Cheap aggregates that change whenever the staff feed would: which sessions are
+    in it, any edit to them or their courses, places, trainers, the waiting lists, and
+    the trainers' names and addresses (which have no time of change to compare)."""
+    in_feed = _in_programme(now)
+    waiting = (
+        select(func.count(Booking.id), func.coalesce(func.sum(Booking.id), 0))
+        .join(Booking.session)
+        .where(in_feed, Booking.status == BookingStatus.WAITLISTED)
+    )
+    sessions = (
+        select(
+            func.count(Session.id),
+            func.coalesce(func.sum(Session.id), 0),
+            func.max(Session.updated_at),
+            func.max(Course.updated_at),
+            func.coalesce(func.sum(Session.seats_taken), 0),
+            func.coalesce(func.sum(Session.capacity), 0),
+            func.coalesce(func.sum(Session.revision), 0),
+            func.coalesce(func.sum(Session.trainer_id), 0),
+            func.coalesce(func.sum(Session.trainer_changes), 0),
+        )
+        .join(Session.course)
+        .where(in_feed)
+    )
+    trainers = (
+        select(User.id, User.name, User.email)
+        .where(User.id.in_(select(Session.trainer_id).where(in_feed)))
+        .order_by(User.id)
+    )
+    return (
+        *db.session.execute(sessions).one(),
+        *db.session.execute(waiting).one(),
+        *(tuple(row) for row in db.session.execute(trainers)),
     )

@@ -3,6 +3,7 @@ transaction; the view's `committing` block commits it."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -123,6 +124,9 @@ def set_role(user: User, role: str, by: User) -> None:
         raise InvalidField("role", "Choose a role.")
     if user.id == by.id and role != Role.STAFF:
         raise InvalidField("role", "You cannot take away your own staff role.")
+    if user.is_staff and role != Role.STAFF:
+        # A programme feed address handed out while staff must not work again later.
+        user.staff_calendar_token = secrets.token_urlsafe(24)
     user.role = role
     db.session.flush()
 
