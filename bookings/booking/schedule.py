@@ -120,13 +120,18 @@ def set_trainer(session_id: int, trainer_id: int | None) -> Session:
     trainer_id = trainer_id or None
     if session.trainer_id == trainer_id:
         return session
-    scheduled = session.is_scheduled
-    if session.trainer is not None and scheduled:
+    if session.trainer is not None and session.is_scheduled:
         outbox.enqueue(messages.trainer_unassigned(session, session.trainer))
     session.trainer_id = trainer_id
     session.trainer_changes += 1
     db.session.flush()
     db.session.expire(session, ["trainer"])
-    if session.trainer is not None and scheduled:
-        outbox.enqueue(messages.trainer_assigned(session, session.trainer))
+    invite_trainer(session)
     return session
+
+
+def invite_trainer(session: Session) -> None:
+    """Send the session's trainer, if it has one, the invitation to it. A session made in
+    this transaction needs no more than this: nobody else has seen it to change it."""
+    if session.trainer is not None and session.is_scheduled:
+        outbox.enqueue(messages.trainer_assigned(session, session.trainer))

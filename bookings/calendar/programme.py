@@ -2,110 +2,77 @@
 places booked against capacity and the waiting list.
 
 Calendar apps fetch the whole feed on every change, and a programme runs to a
-thousand sessions or more, so its events are written here as content lines
-directly (RFC 5545 escaping and folding) rather than built as icalendar objects,
-which costs ten times as much. The tests read every event back with icalendar and
-vobject. The file's head (with the VTIMEZONE) is the one every feed shares.
+thousand sessions or more, so its events are written as content lines directly
+(see lines.py) from rows, not models. The file's head (with the VTIMEZONE) is the
+one every feed shares.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import Row
 
-from ..models import Session
+from ..enums import SessionStatus
+from ..models.catalogue import place_line
 from ..timefmt import local_zone
 from .ics import END_CALENDAR, _common_name, _domain, _head, site_url
+from .lines import address, fold, local, text, utc
 from .teaching import places_line
-
-LINE_OCTETS = 75
-
-
-def _text(value: str) -> str:
-    """A TEXT value with its backslashes, separators and line breaks escaped."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\r", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _fold(line: str) -> bytes:
-    """One content line, folded at 75 octets without splitting a UTF-8 character."""
-    data = line.encode("utf-8")
-    if len(data) <= LINE_OCTETS:
-        return data + b"\r\n"
-    parts = []
-    start, limit = 0, LINE_OCTETS
-    while start < len(data):
-        end = min(start + limit, len(data))
-        while end < len(data) and data[end] & 0xC0 == 0x80:
-            end -= 1
-        parts.append(data[start:end])
-        # A continuation line starts with a space, which counts towards its 75.
-        start, limit = end, LINE_OCTETS - 1
-    return b"\r\n ".join(parts) + b"\r\n"
-
-
-def _utc(instant: datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 class _Writer:
-    """What every event of one feed shares: the zone, the organiser, the domain."""
+    """What every event of one feed shares: the zone, the organiser, the addresses."""
 
     def __init__(self):
         config = current_app.config
         self.tzid = config["TIMEZONE"]
         self.zone = local_zone()
         self.domain = _domain()
-        name = _common_name(config["ORG_NAME"])
-        self.organizer = _fold(f'ORGANIZER;CN="{name}":mailto:{config["ORG_EMAIL"]}')
+        self.site = site_url("")
+        organizer = address("ORGANIZER", _common_name(config["ORG_NAME"]), config["ORG_EMAIL"])
+        self.organizer = fold(organizer)
 
     def local(self, name: str, instant: datetime) -> bytes:
-        wall = instant.astimezone(self.zone).strftime("%Y%m%dT%H%M%S")
-        return _fold(f"{name};TZID={self.tzid}:{wall}")
+        return fold(local(name, instant, self.zone, self.tzid))
 
-    def event(self, session: Session, waiting: int) -> bytes:
-        course = session.course
-        trainer = session.trainer
-        cancelled = session.is_cancelled
-        edit = site_url(f"/staff/sessions/{session.id}/edit")
+    def event(self, session: Row, waiting: int) -> bytes:
+        """One session's VEVENT; session is a row of programme_sessions."""
+        cancelled = session.status == SessionStatus.CANCELLED
+        place = place_line(session.venue_name, session.venue_address, session.online_url)
+        trainer = session.trainer_name
+        edit = f"{self.site}/staff/sessions/{session.id}/edit"
         lines = [
-            f"Trainer: {trainer.name} ({trainer.email})" if trainer else "Trainer: none yet",
-            f"Where: {session.location}",
+            f"Trainer: {trainer} ({session.trainer_email})" if trainer else "Trainer: none yet",
+            f"Where: {place}",
             places_line(session.seats_taken, session.capacity, waiting),
         ]
         if cancelled:
             lines.insert(0, "This session is cancelled.")
-        if not course.published:
+        if not session.published:
             lines.append("The course is not published: learners cannot see this session.")
-        lines.append(f"Attendees: {site_url(f'/trainer/sessions/{session.id}')}")
+        lines.append(f"Attendees: {self.site}/trainer/sessions/{session.id}")
         lines.append(f"Edit: {edit}")
         if cancelled:
-            summary = f"Cancelled: {course.title}"
+            summary = f"Cancelled: {session.title}"
         else:
-            who = trainer.name if trainer else "no trainer"
-            summary = f"{course.title} ({session.seats_taken}/{session.capacity}, {who})"
-        stamp = _utc(session.updated_at)
+            who = trainer or "no trainer"
+            summary = f"{session.title} ({session.seats_taken}/{session.capacity}, {who})"
+        stamp = utc(session.updated_at)
+        # As in a learner's file: a cancellation outranks the last update.
+        sequence = session.revision + (1 if cancelled else 0)
         return b"".join(
             [
-                b"BEGIN:VEVENT\r\n",
-                _fold(f"UID:session-{session.id}-programme@{self.domain}"),
-                f"DTSTAMP:{stamp}\r\nLAST-MODIFIED:{stamp}\r\n".encode(),
-                # As in a learner's file: a cancellation outranks the last update.
-                f"SEQUENCE:{session.revision + (1 if cancelled else 0)}\r\n".encode(),
+                f"BEGIN:VEVENT\r\nUID:session-{session.id}-programme@{self.domain}\r\n"
+                f"DTSTAMP:{stamp}\r\nLAST-MODIFIED:{stamp}\r\nSEQUENCE:{sequence}\r\n".encode(),
                 self.local("DTSTART", session.starts_at),
                 self.local("DTEND", session.ends_at),
-                _fold(f"SUMMARY:{_text(summary)}"),
-                _fold(f"LOCATION:{_text(session.location)}"),
-                _fold(f"DESCRIPTION:{_text(chr(10).join(lines))}"),
-                _fold(f"URL:{edit}"),
+                fold(f"SUMMARY:{text(summary)}"),
+                fold(f"LOCATION:{text(place)}"),
+                fold(f"DESCRIPTION:{text(chr(10).join(lines))}"),
+                fold(f"URL:{edit}"),
                 b"STATUS:CANCELLED\r\n" if cancelled else b"STATUS:CONFIRMED\r\n",
                 # Staff follow the programme; it does not make them busy.
                 b"TRANSP:TRANSPARENT\r\n",
@@ -115,7 +82,7 @@ class _Writer:
         )
 
 
-def programme_feed(sessions: Iterable[Session], waiting: dict[int, int]) -> bytes:
+def programme_feed(sessions: Iterable[Row], waiting: dict[int, int]) -> bytes:
     """The whole programme as one calendar file (PUBLISH)."""
     writer = _Writer()
     name = f"Training programme – {current_app.config['ORG_NAME']}"

@@ -7,7 +7,9 @@ event and creates another. The UID also carries the session's count of trainer
 changes: a trainer given a session again after it was taken from them gets a new
 event, since the old one was cancelled with a SEQUENCE no new invitation could pass.
 As for learners, SEQUENCE is the session's revision (one more on CANCEL), so a
-reschedule reaches the trainer as an update of the same event.
+reschedule reaches the trainer as an update of the same event. The events are
+written as content lines (lines.py): an import may invite trainers to a thousand
+sessions at once.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from icalendar import Event, vCalAddress
+from flask import current_app
 
 from ..models import Session, User, utcnow
-from .ics import _calendar_file, _common_name, _domain, _local, _organizer, site_url
+from ..timefmt import local_zone
+from . import lines
+from .ics import END_CALENDAR, _common_name, _domain, _head, site_url
 
 CATEGORY = "Teaching"
 
@@ -42,40 +46,49 @@ def _teaching_event(
     sequence: int,
     stamp: datetime,
     waiting: int | None = None,
-) -> Event:
-    """The trainer's event; waiting is given in feeds, which say how full the session is
-    (an invitation would soon be out of date)."""
+) -> bytes:
+    """The trainer's VEVENT; waiting is given in feeds, which say how full the session
+    is (an invitation would soon be out of date)."""
+    config = current_app.config
+    zone, tzid = local_zone(), config["TIMEZONE"]
     course = session.course
     page = site_url(f"/trainer/sessions/{session.id}")
-    lines = [f"You are the trainer for this session of {course.title}."]
+    about = [f"You are the trainer for this session of {course.title}."]
     if waiting is not None:
-        lines.append(places_line(session.seats_taken, session.capacity, waiting))
+        about.append(places_line(session.seats_taken, session.capacity, waiting))
     if session.online_url:
-        lines.append(f"Joining link: {session.online_url}")
-    lines.append(f"Attendees: {page}")
-    lines.append(f"Register: {site_url(f'/trainer/sessions/{session.id}/register')}")
-    event = Event()
-    event.add("UID", teaching_uid(session, trainer.id))
-    event.add("DTSTAMP", stamp)
-    event.add("SEQUENCE", sequence)
-    event.add("DTSTART", _local(session.starts_at))
-    event.add("DTEND", _local(session.ends_at))
-    event.add("SUMMARY", f"{CATEGORY}: {course.title}")
-    # The trainer may see the joining link, whoever else may not.
-    event.add("LOCATION", session.location)
-    event.add("DESCRIPTION", "\n".join(lines))
-    event.add("URL", page)
-    event.add("CATEGORIES", [CATEGORY])
-    event.add("STATUS", status)
-    event.add("TRANSP", "OPAQUE" if status != "CANCELLED" else "TRANSPARENT")
-    event.add("ORGANIZER", _organizer())
-    attendee = vCalAddress(f"mailto:{trainer.email}")
-    attendee.params["CN"] = _common_name(trainer.name)
-    attendee.params["ROLE"] = "CHAIR"
-    attendee.params["PARTSTAT"] = "DECLINED" if status == "CANCELLED" else "ACCEPTED"
-    attendee.params["RSVP"] = "FALSE"
-    event.add("ATTENDEE", attendee)
-    return event
+        about.append(f"Joining link: {session.online_url}")
+    about.append(f"Attendees: {page}")
+    about.append(f"Register: {site_url(f'/trainer/sessions/{session.id}/register')}")
+    cancelled = status == "CANCELLED"
+    attendee = lines.address(
+        "ATTENDEE",
+        _common_name(trainer.name),
+        trainer.email,
+        ROLE="CHAIR",
+        PARTSTAT="DECLINED" if cancelled else "ACCEPTED",
+        RSVP="FALSE",
+    )
+    properties = [
+        "BEGIN:VEVENT",
+        f"UID:{teaching_uid(session, trainer.id)}",
+        f"DTSTAMP:{lines.utc(stamp)}",
+        f"SEQUENCE:{sequence}",
+        lines.local("DTSTART", session.starts_at, zone, tzid),
+        lines.local("DTEND", session.ends_at, zone, tzid),
+        f"SUMMARY:{lines.text(f'{CATEGORY}: {course.title}')}",
+        # The trainer may see the joining link, whoever else may not.
+        f"LOCATION:{lines.text(session.location)}",
+        f"DESCRIPTION:{lines.text(chr(10).join(about))}",
+        f"URL:{page}",
+        f"CATEGORIES:{CATEGORY}",
+        f"STATUS:{status}",
+        f"TRANSP:{'TRANSPARENT' if cancelled else 'OPAQUE'}",
+        lines.address("ORGANIZER", _common_name(config["ORG_NAME"]), config["ORG_EMAIL"]),
+        attendee,
+        "END:VEVENT",
+    ]
+    return b"".join(lines.fold(line) for line in properties)
 
 
 def teaching_invitation(session: Session, trainer: User, method: str = "REQUEST") -> str:
@@ -91,12 +104,12 @@ def teaching_invitation(session: Session, trainer: User, method: str = "REQUEST"
         sequence=session.revision + (1 if cancel else 0),
         stamp=utcnow(),
     )
-    return _calendar_file(method, [event]).decode("utf-8")
+    return b"".join([_head(method), event, END_CALENDAR]).decode("utf-8")
 
 
 def teaching_events(
     sessions: Iterable[Session], trainer: User, waiting: dict[int, int]
-) -> list[Event]:
+) -> list[bytes]:
     """The sessions trainer teaches, for their private feed, with how full each is."""
     return [
         _teaching_event(

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from tqdm import tqdm
 
-from ..booking.schedule import reschedule_session, set_trainer
+from ..booking.schedule import invite_trainer, reschedule_session, set_trainer
 from ..booking.service import fill_from_waiting_list
 from ..errors import DomainError, ImportFileError, ImportRowError
 from ..extensions import db
@@ -273,10 +273,11 @@ def _write_row(row: ImportLine, trainer: User | None, catalogue: _Catalogue, rep
         "capacity": row.capacity,
     }
     if session is None:
-        session = Session(course_id=course.id, starts_at=row.starts_at, **values)
+        session = Session(course_id=course.id, starts_at=row.starts_at, trainer=trainer, **values)
         db.session.add(session)
         db.session.flush()
-        catalogue.sessions[key] = set_trainer(session.id, trainer_id) if trainer else session
+        invite_trainer(session)
+        catalogue.sessions[key] = session
         report.sessions_created += 1
         return
     changed = {k for k, v in values.items() if getattr(session, k) != v}

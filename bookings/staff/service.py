@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from ..booking.schedule import set_trainer
+from ..booking.schedule import invite_trainer, set_trainer
 from ..booking.service import fill_from_waiting_list
 from ..enums import ROLES, Role
 from ..errors import DomainError, InvalidField
@@ -75,6 +75,7 @@ def create_session(
         starts_at=starts_at,
         ends_at=ends_at,
         capacity=capacity,
+        trainer_id=trainer_id or None,
         booking_deadline=booking_deadline,
         venue_name=venue_name,
         venue_address=venue_address,
@@ -83,7 +84,8 @@ def create_session(
     )
     db.session.add(session)
     _flush("starts", SESSION_CLASH)
-    return set_trainer(session.id, trainer_id)
+    invite_trainer(session)
+    return session
 
 
 def update_session_details(
