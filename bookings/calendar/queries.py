@@ -160,12 +160,17 @@ def _in_programme(now: datetime):
     )
 
 
-def staff_by_token(token: str) -> User | None:
-    """The active staff member whose programme feed address carries token."""
-    return db.session.scalar(
-        select(User).where(
-            User.staff_calendar_token == token, User.active.is_(True), User.role == Role.STAFF
+def is_staff_feed_token(token: str) -> bool:
+    """Whether token opens the programme feed: an active staff member's feed token."""
+    return (
+        db.session.scalar(
+            select(User.id).where(
+                User.staff_calendar_token == token,
+                User.active.is_(True),
+                User.role == Role.STAFF,
+            )
         )
+        is not None
     )
 
 
@@ -213,36 +218,37 @@ def programme_waiting(now: datetime) -> dict[int, int]:
 
 def programme_stamp(now: datetime) -> tuple:
     """Cheap aggregates that change whenever the staff feed would: which sessions are
-    in it, any edit to them or their courses, places, trainers, the waiting lists, and
-    the trainers' names and addresses (which have no time of change to compare)."""
+    in it, any edit to them, places and revisions, the waiting lists and, a row per
+    trainer, the trainers' names and addresses (which keep no time of change to
+    compare); with them the latest edit of any course, which takes in more than the
+    feed shows but costs at worst a poll answered in full. One statement."""
     in_feed = _in_programme(now)
     waiting = (
-        select(func.count(Booking.id), func.coalesce(func.sum(Booking.id), 0))
+        select(Booking.id)
         .join(Booking.session)
         .where(in_feed, Booking.status == BookingStatus.WAITLISTED)
+        .subquery()
     )
-    sessions = (
+    by_trainer = (
         select(
+            Session.trainer_id,
+            User.name,
+            User.email,
             func.count(Session.id),
-            func.coalesce(func.sum(Session.id), 0),
+            func.sum(Session.id),
             func.max(Session.updated_at),
-            func.max(Course.updated_at),
-            func.coalesce(func.sum(Session.seats_taken), 0),
-            func.coalesce(func.sum(Session.capacity), 0),
-            func.coalesce(func.sum(Session.revision), 0),
-            func.coalesce(func.sum(Session.trainer_id), 0),
-            func.coalesce(func.sum(Session.trainer_changes), 0),
+            func.sum(Session.seats_taken),
+            func.sum(Session.capacity),
+            func.sum(Session.revision),
+            func.sum(Session.trainer_changes),
+            # Each computed once, not per row: none refers to the sessions outside.
+            select(func.max(Course.updated_at)).scalar_subquery(),
+            select(func.count(waiting.c.id)).scalar_subquery(),
+            select(func.coalesce(func.sum(waiting.c.id), 0)).scalar_subquery(),
         )
-        .join(Session.course)
+        .outerjoin(User, User.id == Session.trainer_id)
         .where(in_feed)
+        .group_by(Session.trainer_id, User.name, User.email)
+        .order_by(Session.trainer_id.is_not(None), Session.trainer_id)
     )
-    trainers = (
-        select(User.id, User.name, User.email)
-        .where(User.id.in_(select(Session.trainer_id).where(in_feed)))
-        .order_by(User.id)
-    )
-    return (
-        *db.session.execute(sessions).one(),
-        *db.session.execute(waiting).one(),
-        *(tuple(row) for row in db.session.execute(trainers)),
-    )
+    return tuple(tuple(row) for row in db.session.execute(by_trainer))

@@ -142,7 +142,7 @@ def programme_feed(token: str):
     No Last-Modified: the feed shows trainers' names, which keep no time of change,
     so only the ETag (built from everything shown) can say nothing has changed.
     """
-    if queries.staff_by_token(token) is None:
+    if not queries.is_staff_feed_token(token):
         abort(404)
     now = utcnow()
     config = current_app.config
