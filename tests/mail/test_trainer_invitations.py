@@ -295,3 +295,27 @@ def test_csv_import_that_moves_a_session_and_changes_trainer_sends_one_email_eac
     assert invited.event.decoded("DTEND").astimezone(LONDON).hour == 15
     assert str(invited.event["LOCATION"]) == "Town Hall"
     assert invited.sequence == 1  # the session's revision after the move
+
+
+def test_staff_are_told_which_trainers_were_emailed(client, people, course):
+    session = make_session(course, starts_at=SUMMER, trainer=people["tess"])
+    login_as(client, people["staff"])
+
+    response = post_form(
+        client,
+        f"/staff/sessions/{session.id}/edit",
+        {"capacity": "12", "trainer_id": str(people["oscar"].id)},
+        follow_redirects=True,
+    )
+    text = response.get_data(as_text=True)
+    assert "Oscar Other has been sent an invitation." in text
+    assert "Tess Trainer has been told the session is no longer theirs." in text
+
+    response = post_form(
+        client,
+        f"/staff/sessions/{session.id}/cancel",
+        {"confirm": "y"},
+        follow_redirects=True,
+    )
+    text = response.get_data(as_text=True)
+    assert "everyone booked or waiting, and the trainer, have been told" in text
