@@ -1,9 +1,9 @@
-"""How fast is /calendar.ics with 1,000 upcoming sessions?
+"""How fast are /calendar.ics and the staff programme feed with 1,000 sessions?
 
 Builds a throwaway SQLite database (or uses --database-url, whose public schema it
-drops and fills), adds 1,000 sessions across 50 courses, then times requests
-through the Flask test client: the feed built afresh, the unchanged feed served
-again, and conditional polls answered 304.
+drops and fills), adds 1,000 sessions across 50 courses with 10 trainers and some
+waiting lists, then times requests through the Flask test client: each feed built
+afresh, the unchanged feed served again, and conditional polls answered 304.
 Writes bench/results/feeds.json.
 
     .venv/bin/python bench/feeds.py [--sessions 1000] [--requests 30]
@@ -28,9 +28,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="tb-bench-feeds-"))
 
 
-def build(app, sessions: int) -> None:
+def build(app, sessions: int) -> str:
+    """The data; returns the staff member's programme feed address."""
+    from bookings.enums import BookingStatus, Role
     from bookings.extensions import db
-    from bookings.models import Course, Session
+    from bookings.models import Booking, Course, Session, User
 
     courses = [
         Course(
@@ -43,21 +45,44 @@ def build(app, sessions: int) -> None:
         for n in range(50)
     ]
     db.session.add_all(courses)
+    people = [
+        User(email=f"trainer{n}@example.org", name=f"Trainer {n} Okafor", role=Role.TRAINER)
+        for n in range(10)
+    ]
+    staff = User(email="staff@example.org", name="Sam Staff", role=Role.STAFF)
+    learner = User(email="learner@example.org", name="Lena Learner", role=Role.LEARNER)
+    db.session.add_all([*people, staff, learner])
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
     for n in range(sessions):
         begins = start + timedelta(days=n // 4, hours=(n % 4) * 2)
-        db.session.add(
-            Session(
-                course=courses[n % len(courses)],
-                starts_at=begins,
-                ends_at=begins + timedelta(hours=2),
-                venue_name="Community Hub",
-                venue_address="1 High Street, Chatham ME4 4AA",
-                capacity=20,
-                seats_taken=n % 21,
-            )
+        full = n % 21 == 20
+        session = Session(
+            course=courses[n % len(courses)],
+            starts_at=begins,
+            ends_at=begins + timedelta(hours=2),
+            venue_name="Community Hub",
+            venue_address="1 High Street, Chatham ME4 4AA",
+            capacity=20,
+            seats_taken=n % 21,
+            trainer=people[n % len(people)] if n % 7 else None,
+            waitlist_last=1 if full else 0,
         )
+        db.session.add(session)
+        if full:
+            # One learner waits for each full session.
+            db.session.add(
+                Booking(
+                    reference=Booking.new_reference("MVN"),
+                    session=session,
+                    learner=learner,
+                    status=BookingStatus.WAITLISTED,
+                    waiting_position=1,
+                    sector="voluntary",
+                    price_pence=2500,
+                )
+            )
     db.session.commit()
+    return f"/account/programme/{staff.staff_calendar_token}.ics"
 
 
 def timed(
@@ -107,11 +132,12 @@ def main() -> None:
         from flask_migrate import upgrade
 
         upgrade()
-        build(app, args.sessions)
+        programme = build(app, args.sessions)
         db.session.remove()
 
     client = app.test_client()
     timed(client, "/calendar.ics", 3)  # warm up
+    timed(client, programme, 3)
     cold, response = timed(client, "/calendar.ics", args.requests, cold=True)
     assert response.status_code == 200
 
@@ -142,6 +168,16 @@ def main() -> None:
     )
     assert polled.status_code == 304
 
+    staff_cold, response = timed(client, programme, args.requests, cold=True)
+    assert response.status_code == 200
+    staff_events = response.data.count(b"BEGIN:VEVENT")
+    assert staff_events == args.sessions, staff_events
+    staff_full, response = timed(client, programme, args.requests)
+    staff_polls, polled = timed(
+        client, programme, args.requests, {"If-None-Match": response.headers["ETag"]}
+    )
+    assert polled.status_code == 304
+
     def ms(values):
         return round(statistics.median(values) * 1000, 1)
 
@@ -165,6 +201,14 @@ def main() -> None:
         "unchanged_p90_ms": p90(full),
         # A calendar app polling with If-None-Match: 304, no body.
         "not_modified_median_ms": ms(polls),
+        # The staff feed of the whole programme (trainers, places, waiting lists).
+        "staff_feed": "GET /account/programme/<token>.ics",
+        "staff_feed_bytes": len(response.data),
+        "staff_built_median_ms": ms(staff_cold),
+        "staff_built_p90_ms": p90(staff_cold),
+        "staff_unchanged_median_ms": ms(staff_full),
+        "staff_not_modified_median_ms": ms(staff_polls),
+        "staff_not_modified_p90_ms": p90(staff_polls),
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),

@@ -321,3 +321,9 @@ def erase_account(user: User) -> None:
     user.active = False
     user.calendar_token = secrets.token_urlsafe(24)
     db.session.flush()
+
+
+def replace_staff_calendar_token(user: User) -> str:
+    """Give a staff member a new address for the programme feed; the old one stops working."""
+    user.staff_calendar_token = secrets.token_urlsafe(24)
+    return user.staff_calendar_token

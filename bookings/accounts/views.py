@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..auth import staff_required
 from ..errors import EmailTaken
 from ..extensions import limiter
 from ..web import committing
@@ -188,13 +189,12 @@ def account():
 
 
 def _account_page(form: ProfileForm, password_form: ChangePasswordForm | None = None):
-    feed_path = f"/account/calendar/{current_user.calendar_token}.ics"
-    feed_url = current_app.config["SITE_URL"].rstrip("/") + feed_path
     return render_template(
         "accounts/account.html",
         form=form,
         password_form=password_form or ChangePasswordForm(formdata=None),
-        feed_url=feed_url,
+        feed_path=f"/account/calendar/{current_user.calendar_token}.ics",
+        programme_path=f"/account/programme/{current_user.staff_calendar_token}.ics",
     )
 
 
@@ -232,6 +232,15 @@ def replace_calendar_link():
     with committing():
         service.replace_calendar_token(current_user)
     flash("Your calendar link is replaced. The old link no longer works.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.post("/account/programme-link")
+@staff_required
+def replace_programme_link():
+    with committing():
+        service.replace_staff_calendar_token(current_user)
+    flash("Your programme calendar link is replaced. The old link no longer works.", "success")
     return redirect(url_for("accounts.account"))
 
 

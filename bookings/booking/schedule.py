@@ -1,4 +1,5 @@
-"""Changes to a session that every booked learner hears about: reschedule, cancel.
+"""Changes to a session that every booked learner and its trainer hear about:
+reschedule, cancel, a change of trainer.
 
 Each change writes the emails in the same transaction; the caller commits.
 """
@@ -58,7 +59,8 @@ def reschedule_session(
     if refusal is not None:
         raise refusal
     old_when = (session.starts_at, session.ends_at)
-    # Learners without a confirmed place never see the joining link, old or new.
+    # Learners without a confirmed place never see the joining link, old or new; the
+    # trainer does.
     old_place = {True: session.location, False: session.public_location}
     changed = (
         session.starts_at != starts_at
@@ -91,6 +93,10 @@ def reschedule_session(
             f"{len(told)} learner(s) sent the update."
         ),
     )
+    if session.trainer is not None:
+        outbox.enqueue(
+            messages.trainer_rescheduled(session, session.trainer, *old_when, old_place[True])
+        )
     return session
 
 
@@ -113,6 +119,7 @@ def cancel_session(session_id: int, by: User | None = None, reason: str = "") ->
         booking.waiting_position = None
         booking.cancelled_at = now
     session.status = SessionStatus.CANCELLED
+    session.cancelled_at = now
     session.seats_taken = 0
     db.session.flush()
     summary = f"{len(bookings)} booking(s) cancelled and told."
@@ -122,4 +129,31 @@ def cancel_session(session_id: int, by: User | None = None, reason: str = "") ->
         subject=session,
         summary=summary + (f" Reason: {reason}" if reason else ""),
     )
+    if session.trainer is not None:
+        outbox.enqueue(messages.trainer_session_cancelled(session, session.trainer, reason))
     return session
+
+
+def set_trainer(session_id: int, trainer_id: int | None) -> Session:
+    """Give a session its trainer, or none: the trainer until now gets METHOD:CANCEL for
+    the event they hold, the new one an invitation to an event of their own. No change,
+    no emails; a cancelled session changes hands without telling anyone."""
+    session = _session_for_update(session_id)
+    trainer_id = trainer_id or None
+    if session.trainer_id == trainer_id:
+        return session
+    if session.trainer is not None and session.is_scheduled:
+        outbox.enqueue(messages.trainer_unassigned(session, session.trainer))
+    session.trainer_id = trainer_id
+    session.trainer_changes += 1
+    db.session.flush()
+    db.session.expire(session, ["trainer"])
+    invite_trainer(session)
+    return session
+
+
+def invite_trainer(session: Session) -> None:
+    """Send the session's trainer, if it has one, the invitation to it. A session made in
+    this transaction needs no more than this: nobody else has seen it to change it."""
+    if session.trainer is not None and session.is_scheduled:
+        outbox.enqueue(messages.trainer_assigned(session, session.trainer))

@@ -353,8 +353,9 @@ def sessions_feed(sessions: Iterable[Session], name: str) -> bytes:
     return b"".join(parts)
 
 
-def bookings_feed(bookings: Iterable[Booking], user: User) -> bytes:
-    """A learner's private feed of their active bookings."""
+def bookings_feed(bookings: Iterable[Booking], user: User, teaching: Iterable[bytes] = ()) -> bytes:
+    """A person's private feed: their active bookings, then the sessions they teach
+    (VEVENTs already written, see teaching.py)."""
     events = []
     for booking in bookings:
         status = booking_status(booking)
@@ -364,4 +365,7 @@ def bookings_feed(bookings: Iterable[Booking], user: User) -> bytes:
         if booking.is_waiting:
             event["SUMMARY"] = f"Waiting list: {booking.session.course.title}"
         events.append(event)
-    return _calendar_file("PUBLISH", events, f"My training – {current_app.config['ORG_NAME']}")
+    name = f"My training – {current_app.config['ORG_NAME']}"
+    return b"".join(
+        [_head("PUBLISH", name), *(event.to_ical() for event in events), *teaching, END_CALENDAR]
+    )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Row, and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from ..enums import BookingStatus, SessionStatus
+from ..enums import BookingStatus, Role, SessionStatus
 from ..extensions import db
-from ..models import Booking, Course, Session, User, utcnow
+from ..models import Booking, Course, OutboxMessage, Session, User, utcnow
 
 
 def latest(*stamps: datetime | None) -> datetime | None:
@@ -114,3 +114,141 @@ def booking_with_session(reference: str) -> Booking | None:
             joinedload(Booking.learner),
         )
     )
+
+
+def taught_sessions(user: User) -> list[Session]:
+    """The scheduled sessions user is the trainer of, with their course, by start."""
+    return list(
+        db.session.scalars(
+            select(Session)
+            .options(joinedload(Session.course))
+            .where(Session.trainer_id == user.id, Session.status == SessionStatus.SCHEDULED)
+            .order_by(Session.starts_at, Session.id)
+        )
+    )
+
+
+def teaching_changed_at(user: User) -> datetime | None:
+    """The latest change to what user teaches: an edit of one of their sessions or its
+    course, or a calendar email to them (sent too when a session is taken from them,
+    which leaves no trace on the sessions they still have)."""
+    told = (
+        select(func.max(OutboxMessage.created_at))
+        .where(OutboxMessage.user_id == user.id, OutboxMessage.ics.is_not(None))
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(func.max(Session.updated_at), func.max(Course.updated_at), told)
+        .select_from(Session)
+        .join(Session.course)
+        .where(Session.trainer_id == user.id)
+    ).one()
+    return latest(*row)
+
+
+# The staff feed holds a year of past sessions and everything to come; a cancelled
+# session stays for 30 days after it was cancelled, marked so, then leaves.
+PROGRAMME_PAST = timedelta(days=365)
+CANCELLED_KEPT = timedelta(days=30)
+
+
+def _in_programme(now: datetime):
+    cancelled_at = func.coalesce(Session.cancelled_at, Session.updated_at)
+    return or_(
+        and_(Session.status == SessionStatus.SCHEDULED, Session.ends_at >= now - PROGRAMME_PAST),
+        and_(Session.status == SessionStatus.CANCELLED, cancelled_at >= now - CANCELLED_KEPT),
+    )
+
+
+def is_staff_feed_token(token: str) -> bool:
+    """Whether token opens the programme feed: an active staff member's feed token."""
+    return (
+        db.session.scalar(
+            select(User.id).where(
+                User.staff_calendar_token == token,
+                User.active.is_(True),
+                User.role == Role.STAFF,
+            )
+        )
+        is not None
+    )
+
+
+def programme_sessions(now: datetime) -> list[Row]:
+    """Every session in the staff feed with its course's title and its trainer, by start:
+    rows of the columns the feed shows, not models, as a thousand models take long to load."""
+    return list(
+        db.session.execute(
+            select(
+                Session.id,
+                Session.starts_at,
+                Session.ends_at,
+                Session.venue_name,
+                Session.venue_address,
+                Session.online_url,
+                Session.capacity,
+                Session.seats_taken,
+                Session.status,
+                Session.revision,
+                Session.updated_at,
+                Course.title,
+                Course.published,
+                User.name.label("trainer_name"),
+                User.email.label("trainer_email"),
+            )
+            .join(Course, Course.id == Session.course_id)
+            .outerjoin(User, User.id == Session.trainer_id)
+            .where(_in_programme(now))
+            .order_by(Session.starts_at, Session.id)
+        )
+    )
+
+
+def programme_waiting(now: datetime) -> dict[int, int]:
+    """How many wait for each session in the staff feed that has anyone waiting."""
+    return dict(
+        db.session.execute(
+            select(Booking.session_id, func.count(Booking.id))
+            .join(Booking.session)
+            .where(_in_programme(now), Booking.status == BookingStatus.WAITLISTED)
+            .group_by(Booking.session_id)
+        ).all()
+    )
+
+
+def programme_stamp(now: datetime) -> tuple:
+    """Cheap aggregates that change whenever the staff feed would: which sessions are
+    in it, any edit to them, places and revisions, the waiting lists and, a row per
+    trainer, the trainers' names and addresses (which keep no time of change to
+    compare); with them the latest edit of any course, which takes in more than the
+    feed shows but costs at worst a poll answered in full. One statement."""
+    in_feed = _in_programme(now)
+    waiting = (
+        select(Booking.id)
+        .join(Booking.session)
+        .where(in_feed, Booking.status == BookingStatus.WAITLISTED)
+        .subquery()
+    )
+    by_trainer = (
+        select(
+            Session.trainer_id,
+            User.name,
+            User.email,
+            func.count(Session.id),
+            func.sum(Session.id),
+            func.max(Session.updated_at),
+            func.sum(Session.seats_taken),
+            func.sum(Session.capacity),
+            func.sum(Session.revision),
+            func.sum(Session.trainer_changes),
+            # Each computed once, not per row: none refers to the sessions outside.
+            select(func.max(Course.updated_at)).scalar_subquery(),
+            select(func.count(waiting.c.id)).scalar_subquery(),
+            select(func.coalesce(func.sum(waiting.c.id), 0)).scalar_subquery(),
+        )
+        .outerjoin(User, User.id == Session.trainer_id)
+        .where(in_feed)
+        .group_by(Session.trainer_id, User.name, User.email)
+        .order_by(Session.trainer_id.is_not(None), Session.trainer_id)
+    )
+    return tuple(tuple(row) for row in db.session.execute(by_trainer))

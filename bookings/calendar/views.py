@@ -1,7 +1,8 @@
 """Calendar feeds and per-booking .ics files.
 
-Calendar apps poll feeds often: every answer has an ETag and Last-Modified, and a
-poll that sends them back gets 304 Not Modified without a body.
+Calendar apps poll feeds often: every answer has an ETag (and a Last-Modified where
+the feed can tell one), and a poll that sends them back gets 304 Not Modified
+without a body.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, request
@@ -17,8 +19,9 @@ from sqlalchemy import select
 from werkzeug.http import is_resource_modified
 
 from ..extensions import db
-from ..models import Course, User
-from . import ics, queries
+from ..models import Course, User, utcnow
+from ..trainer.queries import waiting_counts
+from . import ics, programme, queries, teaching
 
 bp = Blueprint("calendar", __name__)
 
@@ -73,24 +76,34 @@ _feed_cache_lock = threading.Lock()
 FEED_CACHE_SIZE = 16
 
 
+def _etag(key: tuple) -> str:
+    return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+
+
+def _cached_feed(key: tuple, build: Callable[[], bytes]) -> bytes:
+    """The feed built for key, built now when this process has not built it yet."""
+    with _feed_cache_lock:
+        body = _feed_cache.get(key)
+        if body is not None:
+            _feed_cache.move_to_end(key)
+            return body
+    body = build()
+    with _feed_cache_lock:
+        _feed_cache[key] = body
+        while len(_feed_cache) > FEED_CACHE_SIZE:
+            _feed_cache.popitem(last=False)
+    return body
+
+
 def _sessions_response(name: str, filename: str, course: Course | None = None) -> Response:
     key = _feed_fingerprint(course)
-    etag = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    etag = _etag(key)
     changed = queries.latest(
         queries.sessions_changed_at(course), course.updated_at if course else None
     )
     if not is_resource_modified(request.environ, etag=etag, last_modified=changed):
         return _headers(Response(status=304), etag, changed, filename, private=False)
-    with _feed_cache_lock:
-        body = _feed_cache.get(key)
-        if body is not None:
-            _feed_cache.move_to_end(key)
-    if body is None:
-        body = ics.sessions_feed(queries.upcoming_sessions(course), name)
-        with _feed_cache_lock:
-            _feed_cache[key] = body
-            while len(_feed_cache) > FEED_CACHE_SIZE:
-                _feed_cache.popitem(last=False)
+    body = _cached_feed(key, lambda: ics.sessions_feed(queries.upcoming_sessions(course), name))
     return _calendar_response(body, changed, filename, etag=etag)
 
 
@@ -109,14 +122,48 @@ def course_feed(slug: str):
 
 @bp.get("/account/calendar/<token>.ics")
 def private_feed(token: str):
-    """A learner's own bookings; the token in the address is the key, so no sign-in."""
+    """A person's own bookings and the sessions they teach; the token in the address is
+    the key, so no sign-in."""
     user = db.first_or_404(select(User).where(User.calendar_token == token, User.active))
     bookings = queries.feed_bookings(user)
     for booking in bookings:
         booking.learner = user
-    body = ics.bookings_feed(bookings, user)
-    changed = queries.bookings_changed_at(user)
+    taught = queries.taught_sessions(user)
+    waiting = waiting_counts([session.id for session in taught])
+    body = ics.bookings_feed(bookings, user, teaching.teaching_events(taught, user, waiting))
+    changed = queries.latest(queries.bookings_changed_at(user), queries.teaching_changed_at(user))
     return _calendar_response(body, changed, "my-training.ics", private=True)
+
+
+@bp.get("/account/programme/<token>.ics")
+def programme_feed(token: str):
+    """The whole programme, for staff; the token in the address is the key.
+
+    No Last-Modified: the feed shows trainers' names, which keep no time of change,
+    so only the ETag (built from everything shown) can say nothing has changed.
+    """
+    if not queries.is_staff_feed_token(token):
+        abort(404)
+    now = utcnow()
+    config = current_app.config
+    key = (
+        "programme",
+        *queries.programme_stamp(now),
+        config["SITE_URL"],
+        config["ORG_NAME"],
+        config["ORG_EMAIL"],
+        config["TIMEZONE"],
+    )
+    etag = _etag(key)
+    if not is_resource_modified(request.environ, etag=etag):
+        return _headers(Response(status=304), etag, None, "programme.ics", private=True)
+    body = _cached_feed(
+        key,
+        lambda: programme.programme_feed(
+            queries.programme_sessions(now), queries.programme_waiting(now)
+        ),
+    )
+    return _calendar_response(body, None, "programme.ics", private=True, etag=etag)
 
 
 @bp.get("/bookings/<reference>.ics")
@@ -135,3 +182,11 @@ def booking_file(reference: str):
     body = ics.booking_file(booking)
     changed = queries.latest(booking.updated_at, booking.session.updated_at)
     return _calendar_response(body, changed, f"{booking.reference}.ics", private=True)
+
+
+@bp.app_template_global()
+def calendar_addresses(path: str) -> dict[str, str]:
+    """A feed's full address (for Google Calendar) and its webcal:// form, which opens
+    Apple Calendar or Outlook ready to subscribe."""
+    url = ics.site_url(path)
+    return {"url": url, "webcal": "webcal://" + url.partition("://")[2]}

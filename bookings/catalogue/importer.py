@@ -22,7 +22,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from tqdm import tqdm
 
 from ..audit import service as audit
-from ..booking.schedule import reschedule_session
+from ..booking.schedule import invite_trainer, reschedule_session, set_trainer
 from ..booking.service import fill_from_waiting_list
 from ..enums import AuditAction
 from ..errors import DomainError, ImportFileError, ImportRowError
@@ -51,6 +51,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PRICE_RE = re.compile(r"^\d+(?:\.\d{1,2})?$")
 MAX_PRICE_PENCE = 100_000_00
 MAX_CAPACITY = 10_000
+TIME_AND_PLACE = ("ends_at", "venue_name", "venue_address", "online_url")
 
 
 @dataclass
@@ -219,54 +220,53 @@ def _write_row(row: ImportLine, trainer: User | None, catalogue: _Catalogue, rep
         report.courses_created += 1
     else:
         # A blank cell leaves the stored value as it is.
-        changed = False
-        for key, value in row.course.items():
-            if value not in (None, "") and getattr(course, key) != value:
-                setattr(course, key, value)
-                changed = True
-        if changed and row.slug not in catalogue.touched_courses:
+        edits = {k: v for k, v in row.course.items() if v not in (None, "")}
+        edits = {k: v for k, v in edits.items() if getattr(course, k) != v}
+        for key, value in edits.items():
+            setattr(course, key, value)
+        if edits and row.slug not in catalogue.touched_courses:
             report.courses_updated += 1
-        if changed:
             catalogue.touched_courses.add(row.slug)
 
     key = (course.id, row.starts_at)
     session = catalogue.sessions.get(key)
+    trainer_id = trainer.id if trainer else None
     values = {
         "ends_at": row.ends_at,
         "venue_name": row.venue_name,
         "venue_address": row.venue_address,
         "online_url": row.online_url,
         "capacity": row.capacity,
-        "trainer_id": trainer.id if trainer else None,
     }
     if session is None:
-        session = Session(course_id=course.id, starts_at=row.starts_at, **values)
+        session = Session(course_id=course.id, starts_at=row.starts_at, trainer=trainer, **values)
         db.session.add(session)
         db.session.flush()
+        invite_trainer(session)
         catalogue.sessions[key] = session
         catalogue.created.append(session)
         report.sessions_created += 1
         return
     changed = {k for k, v in values.items() if getattr(session, k) != v}
-    if not changed:
+    new_trainer = session.trainer_id != trainer_id
+    if not changed and not new_trainer:
         return
-    moved = changed & {"ends_at", "venue_name", "venue_address", "online_url"}
+    moved = changed & set(TIME_AND_PLACE)
+    if moved and new_trainer:
+        # The trainer until now is told at the time they knew; the new one, at the new time.
+        set_trainer(session.id, None)
     if moved and session.is_scheduled:
         # The same path as a staff reschedule: a higher revision and a calendar
-        # update to everyone booked or waiting.
-        reschedule_session(
-            session.id,
-            starts_at=session.starts_at,
-            ends_at=values["ends_at"],
-            venue_name=values["venue_name"],
-            venue_address=values["venue_address"],
-            online_url=values["online_url"],
-        )
+        # update to everyone booked or waiting, and to the trainer.
+        where = {k: values[k] for k in TIME_AND_PLACE}
+        reschedule_session(session.id, starts_at=session.starts_at, **where)
     elif moved:
         session.revision += 1
     for k in changed:
         setattr(session, k, values[k])
     db.session.flush()
+    if new_trainer:
+        set_trainer(session.id, trainer_id)
     report.sessions_updated += 1
     if "capacity" in changed:
         # More places: the waiting list moves up, as it would after cancellations.

@@ -35,6 +35,14 @@ if TYPE_CHECKING:
 ONLINE_WITHOUT_LINK = "Online (the joining link is sent when your place is confirmed)"
 
 
+def place_line(venue_name: str, venue_address: str, online_url: str) -> str:
+    """Where a session happens, in one line: venue and address, or the joining link
+    (for those who may see it; see Session.public_location)."""
+    if venue_name:
+        return ", ".join(p for p in (venue_name, venue_address) if p)
+    return f"Online: {online_url}" if online_url else "To be confirmed"
+
+
 class Course(db.Model):
     __tablename__ = "courses"
     __table_args__ = (
@@ -109,6 +117,10 @@ class Session(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Goes up whenever the trainer changes; part of the trainer's calendar UID, so a
+    # trainer given the session again gets a new event rather than a cancelled one.
+    trainer_changes: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     course: Mapped[Course] = relationship(back_populates="sessions")
     trainer: Mapped[User | None] = relationship(foreign_keys=[trainer_id])
@@ -193,9 +205,7 @@ class Session(db.Model):
     @property
     def location(self) -> str:
         """Where it happens, in one line: venue and address, or the joining link."""
-        if self.venue_name:
-            return ", ".join(p for p in (self.venue_name, self.venue_address) if p)
-        return f"Online: {self.online_url}" if self.online_url else "To be confirmed"
+        return place_line(self.venue_name, self.venue_address, self.online_url)
 
     @property
     def public_location(self) -> str:

@@ -50,6 +50,11 @@ class User(UserMixin, db.Model):
     invoice_email: Mapped[str] = mapped_column(String(254), default="")
     invoice_organisation: Mapped[str] = mapped_column(String(160), default="")
     invoice_address: Mapped[str] = mapped_column(String(500), default="")
+    # The key in the address of the staff feed of the whole programme; every account has
+    # one, so a user made staff later needs nothing more. Only staff accounts are served.
+    staff_calendar_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_urlsafe(24)
+    )
 
     bookings: Mapped[list[Booking]] = relationship(
         back_populates="learner", foreign_keys="Booking.learner_id"

@@ -3,12 +3,14 @@ transaction; the view's `committing` block commits it."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
 from .. import timefmt
 from ..audit import service as audit
+from ..booking.schedule import invite_trainer, set_trainer
 from ..booking.service import fill_from_waiting_list
 from ..certificates import service as certificates
 from ..enums import ROLES, AuditAction, Role
@@ -110,6 +112,7 @@ def create_session(
         ),
     )
     notify_new_dates([session])
+    invite_trainer(session)
     return session
 
 
@@ -122,7 +125,8 @@ def update_session_details(
     notes: str,
     by: User | None = None,
 ) -> list[Booking]:
-    """Change what does not move the session in time or place.
+    """Change what does not move the session in time or place; a new trainer is sent an
+    invitation and the one before a cancellation.
 
     Returns the waiting learners given a place because the session has more places now.
     """
@@ -135,10 +139,10 @@ def update_session_details(
     names = ("capacity", "trainer_id", "booking_deadline", "notes")
     before = audit.snapshot(session, names)
     session.capacity = capacity
-    session.trainer_id = trainer_id or None
     session.booking_deadline = booking_deadline
     session.notes = notes
     _flush("capacity", "More places are booked than that; the number cannot be lower.")
+    set_trainer(session.id, trainer_id)
     # New places go to the waiting list first, in order, each learner told.
     promoted = fill_from_waiting_list(session.id)
     db.session.expire(session, ["seats_taken"])
@@ -158,6 +162,9 @@ def set_role(user: User, role: str, by: User) -> None:
     if user.id == by.id and role != Role.STAFF:
         raise InvalidField("role", "You cannot take away your own staff role.")
     was = user.role
+    if user.is_staff and role != Role.STAFF:
+        # A programme feed address handed out while staff must not work again later.
+        user.staff_calendar_token = secrets.token_urlsafe(24)
     user.role = role
     db.session.flush()
     audit.record(AuditAction.ROLE_CHANGED, by=by, subject=user, summary=f"Role: {was} → {role}.")

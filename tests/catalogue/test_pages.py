@@ -231,7 +231,9 @@ def test_course_page_shows_sessions_places_and_both_prices(client):
     assert "<strong>living with ADHD</strong>" in text and "<script>" not in text
     assert "<li>Describe ADHD</li>" in text and "<li>Signpost support</li>" in text
     assert "Carers and volunteers" in text and "Half day" in text
-    assert 'href="/courses/living-with-adhd/calendar.ics">Add these dates to your calendar' in text
+    feed = "localhost/courses/living-with-adhd/calendar.ics"
+    assert f'href="webcal://{feed}">Add these dates to your calendar' in text
+    assert f'value="http://{feed}"' in text  # to copy into Google Calendar
 
 
 def test_cancelled_and_past_sessions_are_not_offered_for_booking(client):

@@ -77,8 +77,19 @@ def session_new():
         )
     if outcome.refused:
         return page.shown()
-    flash(f"Added {queries.session_label(session)}.", "success")
+    flash(f"Added {queries.session_label(session)}.{_trainer_told(None, session)}", "success")
     return redirect(url_for("staff.sessions"), 303)
+
+
+def _trainer_told(before, session: Session) -> str:
+    """What the trainers of a session were emailed when it changed hands, as a sentence."""
+    after = session.trainer
+    if before == after or not session.is_scheduled:
+        return ""
+    told = [f" {after.name} has been sent an invitation."] if after else []
+    if before is not None:
+        told.append(f" {before.name} has been told the session is no longer theirs.")
+    return "".join(told)
 
 
 def _promoted_message(count: int) -> str:
@@ -105,11 +116,12 @@ def session_edit(session_id: int):
             form.deadline_day.data, form.deadline_time.data = local.date(), local.time()
     if not form.validate_on_submit():
         return page.shown()
+    trainer_before = session.trainer
     with committing(form) as outcome:
         promoted = service.update_session_details(session, **form.details(), by=current_user)
     if outcome.refused:
         return page.shown()
-    flash(_promoted_message(len(promoted)), "success")
+    flash(_promoted_message(len(promoted)) + _trainer_told(trainer_before, session), "success")
     return redirect(url_for("staff.sessions"), 303)
 
 
@@ -133,7 +145,8 @@ def session_reschedule(session_id: int):
         )
     if outcome.refused:
         return page.shown()
-    flash("Session rescheduled; everyone booked has been sent the new details.", "success")
+    trainer = " and the trainer have" if session.trainer else " has"
+    flash(f"Session rescheduled; everyone booked{trainer} been sent the new details.", "success")
     return redirect(url_for("staff.sessions"), 303)
 
 
@@ -148,5 +161,6 @@ def session_cancel(session_id: int):
         schedule.cancel_session(session.id, by=current_user, reason=form.reason.data or "")
     if outcome.refused:
         return page.shown()
-    flash("Session cancelled; everyone booked or waiting has been told.", "success")
+    trainer = ", and the trainer, have" if session.trainer else " has"
+    flash(f"Session cancelled; everyone booked or waiting{trainer} been told.", "success")
     return redirect(url_for("staff.sessions"), 303)
