@@ -75,7 +75,7 @@ def export_rows(course_id: int = 0) -> list[tuple]:
     )
     if course_id:
         query = query.where(CourseInterest.course_id == course_id)
-    return list(db.session.execute(query).tuples())
+    return [tuple(row) for row in db.session.execute(query)]
 
 
 def _of_person(user: User):
