@@ -59,6 +59,7 @@ def test_no_code_in_the_app_updates_or_deletes_the_trail():
     assert found == []
 
 
+@pytest.mark.postgres
 def test_postgres_refuses_update_and_delete_of_the_trail(postgres, staff):
     row = entry(by=staff, summary="as it was")
     for statement in (
