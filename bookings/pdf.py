@@ -76,10 +76,6 @@ def _qr_image(url: str) -> Image.Image:
     return image.resize((image.width * 4, image.height * 4), Image.Resampling.NEAREST)
 
 
-# Callers written for the core fonts folded text first; it now passes through whole.
-latin1 = printable
-
-
 class Document(FPDF):
     """An A4 document with the organisation's name in the footer and page numbers.
 

@@ -15,7 +15,7 @@ from .. import timefmt
 from ..errors import NoSuchRecord
 from ..extensions import db
 from ..models import CreditNote, Invoice
-from ..pdf import Document, latin1
+from ..pdf import Document, printable
 
 INVOICE = "invoice"
 CREDIT_NOTE = "credit_note"
@@ -26,18 +26,18 @@ def _pair(pdf: Document, label: str, value: str, width: float = 38) -> None:
     """One 'label: value' row of the facts block at the top right."""
     pdf.set_x(pdf.w - pdf.r_margin - 80)
     pdf.set_font("Helvetica", style="B", size=10)
-    pdf.cell(width, LINE_HEIGHT, latin1(label))
+    pdf.cell(width, LINE_HEIGHT, printable(label))
     pdf.set_font("Helvetica", size=10)
-    pdf.cell(80 - width, LINE_HEIGHT, latin1(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(80 - width, LINE_HEIGHT, printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _block(pdf: Document, heading: str, lines: list[str]) -> None:
     pdf.set_font("Helvetica", style="B", size=10)
-    pdf.cell(0, LINE_HEIGHT, latin1(heading), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, LINE_HEIGHT, printable(heading), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", size=10)
     for line in lines:
         pdf.multi_cell(
-            95, LINE_HEIGHT, latin1(line), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            95, LINE_HEIGHT, printable(line), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
         )
 
 
@@ -91,10 +91,10 @@ def _amount_table(pdf: Document, invoice: Invoice, rows: list[tuple[str, int, in
     with pdf.table(col_widths=widths, text_align=align, line_height=LINE_HEIGHT) as table:
         head = table.row()
         for text in header:
-            head.cell(latin1(text))
+            head.cell(printable(text))
         for description, net, vat, total in rows:
             row = table.row()
-            row.cell(latin1(description))
+            row.cell(printable(description))
             if invoice.has_vat:
                 row.cell(timefmt.amount(net))
                 row.cell(timefmt.amount(vat))
@@ -107,7 +107,7 @@ def _totals(pdf: Document, invoice: Invoice, net: int, vat: int, total: int, lab
     for name, pence in rows:
         pdf.set_x(pdf.w - pdf.r_margin - 80)
         pdf.set_font("Helvetica", style="B" if name == label else "", size=10)
-        pdf.cell(50, LINE_HEIGHT + 1, latin1(name))
+        pdf.cell(50, LINE_HEIGHT + 1, printable(name))
         pdf.cell(30, LINE_HEIGHT + 1, timefmt.amount(pence), align="R")
         pdf.ln(LINE_HEIGHT + 1)
 

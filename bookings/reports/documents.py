@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from ..pdf import Document, latin1
+from ..pdf import Document, printable
 from ..spreadsheet import csv_text
 from . import charts
 from .queries import Report
@@ -189,8 +189,8 @@ def _table(pdf: Document, header, rows, widths) -> None:
     ) as table:
         heading = table.row()
         for text in header:
-            heading.cell(latin1(text))
+            heading.cell(printable(text))
         for values in rows:
             row = table.row()
             for text in values:
-                row.cell(latin1(text))
+                row.cell(printable(text))
