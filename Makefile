@@ -1,11 +1,12 @@
-# Training Bookings. `make run` serves the app; `make test` runs the tests.
+# Training Bookings. `make run` serves the app (gunicorn); `make dev` with Flask's
+# reloading debug server; `make test` runs the tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-sqlite test-postgres lint format bench install install-dev migrate demo send-mail clean a11y
+.PHONY: run dev test test-sqlite test-postgres lint format bench install install-dev migrate demo send-mail clean a11y
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -29,9 +30,16 @@ migrate: install
 demo: migrate
 	$(FLASK) demo
 
+# gunicorn as in production (gunicorn.conf.py: WEB_CONCURRENCY workers, default 2).
 run: demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/"
-	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with gunicorn (Ctrl+C stops it)"
+	PORT=$(PORT) SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
+		$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+# Flask's debug server, reloading when the code changes.
+dev: demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with Flask's debug server"
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
 
 # SQLite always; PostgreSQL as well when TEST_DATABASE_URL is set.
 test: install-dev

@@ -176,13 +176,23 @@ def run_sender(loop: bool = False, limit: int | None = None, echo=print) -> dict
     return totals
 
 
-# In-process sender (development) -------------------------------------------------------
+# In-process sender (make run) ----------------------------------------------------------
 
 
 class BackgroundSender:
-    """At most one daemon thread per process delivering the outbox (used by make run)."""
+    """At most one daemon thread per process delivering the outbox (used by make run).
+
+    Threads do not survive fork: a process forked from one that had a sender (a
+    gunicorn worker from a preloaded master, say) starts with none and may start its
+    own. Several processes each running one is safe: claiming a batch is atomic
+    across processes (see queue.claim_batch), so each message goes out once.
+    """
 
     def __init__(self):
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -229,9 +239,12 @@ _in_process = BackgroundSender()
 def start_background_sender(app: Flask) -> None:
     """Deliver the outbox from a daemon thread in this process (used by make run).
 
-    The thread starts on the first request this process serves, so commands such as
-    `flask db upgrade` and the reloader's watching process never start one, and it
-    starts at most once per process. Never in tests.
+    Creating the app starts nothing, so a process that forks after loading it (a
+    gunicorn master with preload_app) forks no thread, and commands such as `flask db
+    upgrade` never start one. The thread starts in the process that serves: on its
+    first request (the debug server's child, not the reloader watching it), or at
+    once when gunicorn has booted a worker (start_sender_in_worker, called from
+    gunicorn.conf.py's post_worker_init). At most once per process; never in tests.
     """
     if app.testing:
         return
@@ -240,6 +253,17 @@ def start_background_sender(app: Flask) -> None:
     @app.before_request
     def _start_sender_once():
         _in_process.start(app)
+
+
+def start_sender_in_worker(app: object) -> bool:
+    """Start this process's sender now, if app was set up for one (a booted server worker).
+
+    app is what the server loaded: anything else than such a Flask app is left alone.
+    """
+    if not isinstance(app, Flask) or app.extensions.get("outbox_sender") is not _in_process:
+        return False
+    _in_process.start(app)
+    return True
 
 
 def stop_background_sender(timeout: float = 10) -> None:
