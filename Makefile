@@ -41,15 +41,19 @@ dev: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ with Flask's debug server"
 	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
 
-# SQLite always; PostgreSQL as well when TEST_DATABASE_URL is set.
+# SQLite always; PostgreSQL as well when TEST_DATABASE_URL is set. In parallel, one
+# process per core, each with its own database (see tests/conftest.py); tests that must
+# not overlap share an xdist_group. PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
 test: install-dev
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== tests on SQLite =="; \
-		env -u TEST_DATABASE_URL $(BIN)/python -m pytest -m "not postgres" $(PYTEST_ARGS) || exit $$?; \
+		env -u TEST_DATABASE_URL $(PYTEST) -m "not postgres" $(PYTEST_ARGS) || exit $$?; \
 		echo "== tests on PostgreSQL =="; \
-		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+		$(PYTEST) $(PYTEST_ARGS); \
 	else \
-		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+		$(PYTEST) $(PYTEST_ARGS); \
 	fi
 
 lint: install-dev

@@ -2,6 +2,10 @@
 
 The schema is built by running the migrations, so they cannot drift from the
 models. The suite runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
+Under pytest-xdist (`make test` runs `-n auto`) each worker process has a database of
+its own: a SQLite file in its own temporary instance folder, or on PostgreSQL the
+database `<name>_gw0`, `<name>_gw1` ... beside the one TEST_DATABASE_URL names,
+created when missing.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 
 import pytest
 from flask import g, request_started
@@ -22,6 +27,51 @@ from bookings import create_app  # noqa: E402
 from bookings.extensions import db  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _create_database_if_missing(url, name: str) -> None:
+    """CREATE DATABASE name on url's server unless it exists (connecting to url's database)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        for attempt in range(5):
+            with engine.connect() as conn:
+                exists = conn.scalar(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+                )
+                if exists:
+                    return
+                try:
+                    conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+                    return
+                except DBAPIError:
+                    # Another process creating one from the same template at this moment.
+                    if attempt == 4:
+                        raise
+            time.sleep(0.5 * (attempt + 1))
+    finally:
+        engine.dispose()
+
+
+def _database_per_worker() -> None:
+    """Point TEST_DATABASE_URL at this xdist worker's own PostgreSQL database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not worker or not url:
+        return
+    from sqlalchemy.engine import make_url
+
+    base = make_url(config.normalise_database_url(url))
+    if not base.drivername.startswith("postgresql"):
+        return
+    name = f"{base.database}_{worker}"
+    _create_database_if_missing(base, name)
+    os.environ["TEST_DATABASE_URL"] = base.set(database=name).render_as_string(hide_password=False)
+
+
+_database_per_worker()
 
 
 def _forget_request_caches(sender, **extra) -> None:
