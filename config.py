@@ -107,6 +107,8 @@ class Config:
     OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "1.5"))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Keeps this site's counters apart from other apps sharing that Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     # How many proxies (nginx, a load balancer) stand in front of the app. Their
     # X-Forwarded-For and X-Forwarded-Proto are then believed, so sign-in limits count
     # each visitor's own address rather than the proxy's. 0: no proxy.
