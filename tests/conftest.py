@@ -160,6 +160,13 @@ def require_service(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_configure(config):
+    # pytest-xdist registers it too; here so that a run without xdist knows the name.
+    config.addinivalue_line(
+        "markers", "xdist_group(name): tests that run one after another in one xdist worker"
+    )
+
+
 def _testing_on_postgres() -> bool:
     return config.load("test").SQLALCHEMY_DATABASE_URI.startswith("postgresql")
 

@@ -38,6 +38,10 @@ from .conftest import CSRF_RE, _create_database_if_missing, require_service
 from .factories import PASSWORD, make_session, make_user
 from .smtp_server import Collector, SmtpServer, free_port
 
+# Each test starts a fleet of processes: in one xdist worker, one after the other, so
+# that on a small machine they do not also compete with each other.
+pytestmark = pytest.mark.xdist_group("servers")
+
 ROOT = Path(__file__).resolve().parents[1]
 REDIS = ("127.0.0.1", 6379)
 REDIS_DB = 5
