@@ -141,7 +141,11 @@ def read_token(name: str, token: str | None, width: int) -> tuple[list, int] | N
 
 def count_up_to(query: Select, limit: int = COUNT_LIMIT) -> int:
     """How many rows the query has, counting no further than limit + 1."""
-    bounded = query.order_by(None).with_only_columns(literal(1)).limit(limit + 1)
+    bounded = (
+        query.order_by(None)
+        .with_only_columns(literal(1), maintain_column_froms=True)
+        .limit(limit + 1)
+    )
     return db.session.scalar(select(func.count()).select_from(bounded.subquery()))
 
 
