@@ -94,7 +94,15 @@ TRAINER_PAGES = ["/trainer/sessions"]
 
 
 # Nodes through which a Limit above still stops the scan below early.
-STREAMING = {"Limit", "Nested Loop", "Result", "Subquery Scan", "Unique", "Incremental Sort"}
+STREAMING = {
+    "Limit",
+    "Nested Loop",
+    "Result",
+    "Subquery Scan",
+    "Unique",
+    "Incremental Sort",
+    "Gather Merge",
+}
 
 
 def _full_reads(plan: dict, bounded: bool = False, strict: bool = True) -> list[str]:
@@ -102,6 +110,9 @@ def _full_reads(plan: dict, bounded: bool = False, strict: bool = True) -> list[
     condition whose rows are not cut short by a Limit (a full index scan then a sort)."""
     found = []
     node, table = plan["Node Type"], plan.get("Relation Name")
+    if node == "Bitmap Index Scan" and "Index Cond" not in plan:
+        # A bitmap of the whole index: never cut short, whatever is above it.
+        found.append(f"whole-index bitmap of {plan['Index Name']}")
     if table in BIG_TABLES:
         if node == "Seq Scan":
             found.append(f"Seq Scan on {table}")
