@@ -23,6 +23,7 @@ CSV_HEADER = [
     "IP address",
 ]
 CSV_LIMIT = 100_000
+ENTRIES_ORDER = (AuditEntry.at.desc(), AuditEntry.id.desc())
 
 
 def _like(text: str) -> str:
@@ -44,7 +45,7 @@ def entries_query(
     date_to: date | None = None,
 ) -> Select:
     """Entries matching every filter given, newest first; dates are UK dates, inclusive."""
-    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    query = select(AuditEntry).order_by(*ENTRIES_ORDER)
     if who and who.strip():
         query = query.where(func.lower(AuditEntry.actor).like(_like(who), escape="\\"))
     if action:

@@ -8,6 +8,8 @@ from ..enums import EnquiryStatus
 from ..extensions import db
 from ..models import Course, Enquiry
 
+INBOX_ORDER = (Enquiry.created_at.desc(), Enquiry.id.desc())
+
 
 def courses_to_ask_about() -> list[Course]:
     return list(db.session.scalars(select(Course).where(Course.published).order_by(Course.title)))
@@ -37,11 +39,7 @@ def _matching(search: str):
 
 def inbox_query(status: str, search: str = "") -> Select:
     """Enquiries of one status, newest first, optionally matching search."""
-    query = (
-        select(Enquiry)
-        .where(Enquiry.status == status)
-        .order_by(Enquiry.created_at.desc(), Enquiry.id.desc())
-    )
+    query = select(Enquiry).where(Enquiry.status == status).order_by(*INBOX_ORDER)
     matching = _matching(search)
     return query if matching is None else query.where(matching)
 

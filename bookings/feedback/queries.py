@@ -126,6 +126,9 @@ def courses_results() -> list[tuple[Course, Results]]:
     return [(c, by_course[c.id]) for c in courses]
 
 
+COMMENTS_ORDER = (FeedbackResponse.created_at.desc(), FeedbackResponse.id.desc())
+
+
 def comments_query(*, session_id: int | None = None, course_id: int | None = None) -> Select:
     """Answers to "What will you do differently?" that say something, newest first."""
     query = _counted(
@@ -134,7 +137,7 @@ def comments_query(*, session_id: int | None = None, course_id: int | None = Non
         .join(Session, Session.id == Booking.session_id)
         .where(func.length(func.trim(FeedbackResponse.do_differently)) > 0)
         .options(selectinload(FeedbackResponse.booking).selectinload(Booking.session))
-        .order_by(FeedbackResponse.created_at.desc(), FeedbackResponse.id.desc())
+        .order_by(*COMMENTS_ORDER)
     )
     if session_id is not None:
         query = query.where(Session.id == session_id)

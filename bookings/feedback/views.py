@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import timefmt
+from .. import paging, timefmt
 from ..auth import trainer_required
 from ..errors import FeedbackLinkInvalid, NotYourSession, Refusal
 from ..extensions import db
@@ -84,9 +84,14 @@ def respond(token: str):
 
 
 def comments_page(query):
-    """One page of comments, by the page number in the address."""
-    number = min(max(request.args.get("page", 1, type=int), 1), 100_000)
-    return db.paginate(query, page=number, per_page=COMMENTS_PER_PAGE, error_out=False)
+    """One page of comments, from the cursor (or page number) in the address."""
+    return paging.keyset_page(
+        query,
+        queries.COMMENTS_ORDER,
+        name=request.endpoint,
+        args=request.args,
+        per_page=COMMENTS_PER_PAGE,
+    )
 
 
 @bp.get("/trainer/sessions/<int:session_id>/feedback")

@@ -17,7 +17,12 @@ from .base import UTCDateTime, utcnow
 
 class AuditEntry(db.Model):
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_audit_entries_object", "object_type", "object_id"),
+        # The paged lists' indexes (migration 0010; PostgreSQL adds trigram ones there).
+        Index("ix_audit_entries_at_id", "at", "id"),
+        Index("ix_audit_entries_action_at", "action", "at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

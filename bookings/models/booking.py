@@ -66,6 +66,9 @@ class Booking(db.Model):
         ),
         UniqueConstraint("session_id", "waiting_position", name="uq_bookings_waiting_position"),
         Index("ix_bookings_session_status", "session_id", "status"),
+        # The paged lists' indexes (migration 0010; PostgreSQL adds trigram ones there).
+        Index("ix_bookings_created", "created_at", "id"),
+        Index("ix_bookings_status_created", "status", "created_at", "id"),
         CheckConstraint(
             check_in("outcome", AttendanceOutcome, nullable=True), name="outcome_known"
         ),

@@ -93,6 +93,11 @@ class Session(db.Model):
         CheckConstraint("revision >= 0", name="revision_nonneg"),
         UniqueConstraint("course_id", "starts_at", name="uq_sessions_course_start"),
         Index("ix_sessions_starts_at", "starts_at"),
+        # The paged lists' indexes (migration 0010; PostgreSQL adds trigram ones there).
+        Index("ix_sessions_starts_id", "starts_at", "id"),
+        Index("ix_sessions_course_starts", "course_id", "starts_at", "id"),
+        Index("ix_sessions_trainer_ends", "trainer_id", "ends_at", "id"),
+        Index("ix_sessions_ends", "ends_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,6 +20,8 @@ class Enquiry(db.Model):
     __table_args__ = (
         CheckConstraint(check_in("status", EnquiryStatus), name="status_known"),
         Index("ix_enquiries_status_created", "status", "created_at"),
+        # The paged lists' indexes (migration 0010; PostgreSQL adds trigram ones there).
+        Index("ix_enquiries_status_created_id", "status", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, SmallInteger, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, SmallInteger, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -30,6 +30,8 @@ class FeedbackResponse(db.Model):
         _on_scale("confidence_after"),
         # Staff show a quote on the course page only with the learner's permission.
         CheckConstraint("quote_permitted OR NOT quote_shown", name="quote_needs_permission"),
+        # The paged lists' indexes (migration 0010; PostgreSQL adds trigram ones there).
+        Index("ix_feedback_responses_created", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -78,6 +78,9 @@ class Invoice(db.Model):
             name="paid_iff_paid_on",
         ),
         Index("ix_invoices_status_due", "status", "due_on"),
+        # The paged lists' indexes (migration 0010; PostgreSQL adds trigram ones there).
+        Index("ix_invoices_issued", "issued_on", "id"),
+        Index("ix_invoices_status_issued", "status", "issued_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

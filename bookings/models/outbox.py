@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..enums import OutboxStatus, check_in
@@ -24,6 +24,14 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         CheckConstraint(check_in("status", OutboxStatus), name="status_known"),
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        # The paged lists' indexes (migration 0010; PostgreSQL adds trigram ones there).
+        Index("ix_outbox_messages_status_created", "status", "created_at", "id"),
+        Index(
+            "ix_outbox_messages_status_sent",
+            "status",
+            func.coalesce(text("sent_at"), text("created_at")),
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -30,6 +30,9 @@ class User(UserMixin, db.Model):
         CheckConstraint(check_in("payer", Payer, nullable=True), name="payer_known"),
         # Addresses are unique whatever their case.
         Index("uq_users_email_lower", func.lower(text("email")), unique=True),
+        # The paged lists' indexes (migration 0010; PostgreSQL adds trigram ones there).
+        Index("ix_users_name_lower", func.lower(text("name")), "id"),
+        Index("ix_users_role_name_lower", "role", func.lower(text("name")), "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

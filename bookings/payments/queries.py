@@ -87,12 +87,15 @@ def issued_between(column, first: date | None, last: date | None) -> list[Column
     return [*([column >= first] if first else []), *([column <= last] if last else [])]
 
 
+STAFF_LIST_ORDER = (Invoice.issued_on.desc(), Invoice.id.desc())
+
+
 def staff_list(which: str, conditions: list[ColumnElement[bool]], today: date) -> Select:
     return (
         select(Invoice)
         .where(in_list(which, today), *conditions)
         .options(selectinload(Invoice.lines))
-        .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+        .order_by(*STAFF_LIST_ORDER)
     )
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select, true
+from sqlalchemy import Select, func, or_, select, true, union
 from sqlalchemy.orm import selectinload
 
 from .. import timefmt
 from ..enums import OUTBOX_STATUSES, ROLES, BookingStatus, OutboxStatus, Role, SessionStatus
 from ..extensions import db
 from ..models import Booking, Course, NewsPost, OutboxMessage, Session, User, utcnow
+from ..paging import count_up_to
 from ..trainer.queries import SessionFill, waiting_counts
 
 AT_RISK_WITHIN = timedelta(days=7)
@@ -27,6 +28,10 @@ class Dashboard:
     failed_count: int
     pending_count: int
     failed: list[OutboxMessage]
+    # Where a list holds more than it shows, the dashboard links to the full list.
+    more_upcoming: bool = False
+    more_at_risk: bool = False
+    more_waiting: bool = False
 
 
 def is_at_risk(session: Session, now: datetime) -> bool:
@@ -38,49 +43,54 @@ def is_at_risk(session: Session, now: datetime) -> bool:
     )
 
 
+def _first(query: Select, limit: int) -> tuple[list, bool]:
+    """Up to limit rows of the query, and whether there were more."""
+    rows = db.session.scalars(query.limit(limit + 1)).all()
+    return rows[:limit], len(rows) > limit
+
+
 def dashboard(now: datetime | None = None) -> Dashboard:
+    """The next sessions, those at risk and those with a waiting list (a bounded number
+    of each), and the email trouble: every query here is limited, however big the data."""
     now = now or utcnow()
     scheduled = (
         select(Session)
         .options(selectinload(Session.course), selectinload(Session.trainer))
         .where(Session.status == SessionStatus.SCHEDULED, Session.starts_at > now)
-        .order_by(Session.starts_at)
+        .order_by(Session.starts_at, Session.id)
     )
-    upcoming = db.session.scalars(scheduled.limit(UPCOMING_SHOWN)).all()
-    soon = db.session.scalars(scheduled.where(Session.starts_at <= now + AT_RISK_WITHIN)).all()
-    waiting_ids = db.session.scalars(
-        select(Booking.session_id)
-        .join(Booking.session)
-        .where(Booking.status == BookingStatus.WAITLISTED, Session.starts_at > now)
-        .distinct()
-    ).all()
-    with_waiting = db.session.scalars(
-        select(Session)
-        .options(selectinload(Session.course))
-        .where(Session.id.in_(waiting_ids))
-        .order_by(Session.starts_at)
-    ).all()
-    counts = waiting_counts([s.id for s in (*upcoming, *soon, *with_waiting)])
+    upcoming, more_upcoming = _first(scheduled, UPCOMING_SHOWN)
+    at_risk, more_at_risk = _first(
+        scheduled.where(
+            Session.starts_at <= now + AT_RISK_WITHIN,
+            Session.seats_taken * 3 < Session.capacity,
+        ),
+        UPCOMING_SHOWN,
+    )
+    has_waiting = (
+        select(Booking.id)
+        .where(Booking.session_id == Session.id, Booking.status == BookingStatus.WAITLISTED)
+        .exists()
+    )
+    with_waiting, more_waiting = _first(scheduled.where(has_waiting), UPCOMING_SHOWN)
+    counts = waiting_counts([s.id for s in (*upcoming, *at_risk, *with_waiting)])
 
     def rows(sessions):
         return [SessionFill(s, counts.get(s.id, 0)) for s in sessions]
 
-    failed_query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)
-    pending_query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
+    failed_query = outbox_query(OutboxStatus.FAILED)
+    pending_query = outbox_query(OutboxStatus.PENDING)
     return Dashboard(
         upcoming=rows(upcoming),
-        at_risk=rows(s for s in soon if is_at_risk(s, now)),
+        at_risk=rows(at_risk),
         waiting=rows(with_waiting),
-        failed_count=_count(failed_query),
-        pending_count=_count(pending_query),
-        failed=db.session.scalars(
-            failed_query.order_by(OutboxMessage.created_at.desc()).limit(10)
-        ).all(),
+        failed_count=count_up_to(failed_query),
+        pending_count=count_up_to(pending_query),
+        failed=db.session.scalars(failed_query.limit(10)).all(),
+        more_upcoming=more_upcoming,
+        more_at_risk=more_at_risk,
+        more_waiting=more_waiting,
     )
-
-
-def _count(query: Select) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
 
 # Courses and sessions
@@ -113,14 +123,20 @@ def trainers() -> list[User]:
     ).all()
 
 
+def sessions_order(show: str = "upcoming") -> tuple:
+    """Upcoming sessions soonest first; past ones latest first."""
+    if show == "past":
+        return (Session.starts_at.desc(), Session.id.desc())
+    return (Session.starts_at, Session.id)
+
+
 def sessions_query(course_id: int | None = None, show: str = "upcoming") -> Select:
     now = utcnow()
     query = select(Session).options(selectinload(Session.course), selectinload(Session.trainer))
     if course_id:
         query = query.where(Session.course_id == course_id)
-    if show == "past":
-        return query.where(Session.starts_at <= now).order_by(Session.starts_at.desc())
-    return query.where(Session.starts_at > now).order_by(Session.starts_at)
+    started = Session.starts_at <= now if show == "past" else Session.starts_at > now
+    return query.where(started).order_by(*sessions_order(show))
 
 
 def filter_sessions(course_id: int = 0, limit: int = 200) -> list[Session]:
@@ -157,48 +173,74 @@ def session_label(session: Session) -> str:
 # Bookings and people
 
 
-def _containing(search: str) -> str:
-    return f"%{search.strip().lower()}%"
+# The order of the staff lists: each ends with the id so that it is total, and each
+# has an index that matches it (migration 0010), so a page is an index range scan.
+BOOKINGS_ORDER = (Booking.created_at.desc(), Booking.id.desc())
+USERS_ORDER = (func.lower(User.name), User.id)
+
+
+def _escaped(search: str) -> str:
+    escaped = search.strip().lower().replace("\\", "\\\\")
+    return "%" + escaped.replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _has(column, like: str):
+    return func.lower(column).like(like, escape="\\")
 
 
 def bookings_query(
     *, course_id: int = 0, session_id: int = 0, status: str = "", search: str = ""
 ) -> Select:
-    query = (
-        select(Booking)
-        .join(Booking.session)
-        .join(Booking.learner)
-        .options(
-            selectinload(Booking.learner),
-            selectinload(Booking.session).selectinload(Session.course),
-        )
-        .order_by(Booking.created_at.desc(), Booking.id.desc())
+    """Bookings, newest first, filtered; search finds the text (any case) in the
+    reference, the organisation, or the learner's name or email address."""
+    query = select(Booking).options(
+        selectinload(Booking.learner),
+        selectinload(Booking.session).selectinload(Session.course),
     )
     if course_id:
-        query = query.where(Session.course_id == course_id)
+        of_course = select(Session.id).where(Session.course_id == course_id)
+        query = query.where(Booking.session_id.in_(of_course))
     if session_id:
         query = query.where(Booking.session_id == session_id)
     if status:
         query = query.where(Booking.status == status)
     if search.strip():
-        like = _containing(search)
-        query = query.where(
-            or_(
-                func.lower(User.name).like(like),
-                func.lower(User.email).like(like),
-                func.lower(Booking.reference).like(like),
-            )
+        query = query.where(_booking_matches(_escaped(search)))
+    return query.order_by(*BOOKINGS_ORDER)
+
+
+def _booking_matches(like: str):
+    """Bookings whose reference or organisation, or whose learner's name or email,
+    contains the text. PostgreSQL finds them from its trigram indexes (migration 0010),
+    each part on its own index, then orders the few it found. SQLite has no index for a
+    substring: it reads the list in order and stops once a page is full."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        learners = select(User.id).where(or_(_has(User.name, like), _has(User.email, like)))
+        return or_(
+            _has(Booking.reference, like),
+            _has(Booking.organisation, like),
+            Booking.learner_id.in_(learners),
         )
-    return query
+    # One branch per indexed column, so each is one trigram index scan (an OR of two
+    # columns can lead the planner to read the table instead).
+    found = union(
+        select(Booking.id).where(_has(Booking.reference, like)),
+        select(Booking.id).where(_has(Booking.organisation, like)),
+        *(
+            select(Booking.id).where(
+                Booking.learner_id.in_(select(User.id).where(_has(column, like)))
+            )
+            for column in (User.name, User.email)
+        ),
+    )
+    return Booking.id.in_(found)
 
 
 def users_query(search: str = "", role: str = "") -> Select:
-    query = select(User).order_by(func.lower(User.name), User.id)
+    query = select(User).order_by(*USERS_ORDER)
     if search.strip():
-        like = _containing(search)
-        query = query.where(
-            or_(func.lower(User.name).like(like), func.lower(User.email).like(like))
-        )
+        like = _escaped(search)
+        query = query.where(or_(_has(User.name, like), _has(User.email, like)))
     if role in ROLES:
         query = query.where(User.role == role)
     return query
@@ -222,26 +264,29 @@ def _recipient_like(search: str):
     return func.lower(OutboxMessage.recipient).like(f"%{escaped}%", escape="\\")
 
 
+def outbox_order(status: str) -> tuple:
+    """Newest first; sent ones by when they went out (when they were queued, for any
+    sent before that was recorded)."""
+    if status == OutboxStatus.SENT:
+        newest = func.coalesce(OutboxMessage.sent_at, OutboxMessage.created_at)
+    else:
+        newest = OutboxMessage.created_at
+    return (newest.desc(), OutboxMessage.id.desc())
+
+
 def outbox_query(status: str, search: str = "") -> Select:
-    """Messages of one status, newest first (sent ones by when they went out)."""
-    newest = OutboxMessage.sent_at if status == OutboxStatus.SENT else OutboxMessage.created_at
+    """Messages of one status, newest first, to addresses matching search."""
     return (
         select(OutboxMessage)
         .where(OutboxMessage.status == status, _recipient_like(search))
-        .order_by(newest.desc(), OutboxMessage.id.desc())
+        .order_by(*outbox_order(status))
     )
 
 
 def outbox_counts(search: str = "") -> dict[str, int]:
-    """How many messages there are of each status, to addresses matching search."""
-    counts = dict.fromkeys(OUTBOX_STATUSES, 0)
-    rows = db.session.execute(
-        select(OutboxMessage.status, func.count())
-        .where(_recipient_like(search))
-        .group_by(OutboxMessage.status)
-    )
-    counts.update({status: count for status, count in rows})
-    return counts
+    """How many messages there are of each status, to addresses matching search, each
+    counted no further than paging.COUNT_LIMIT + 1 (see paging.count_text)."""
+    return {status: count_up_to(outbox_query(status, search)) for status in OUTBOX_STATUSES}
 
 
 # Attendance outcomes

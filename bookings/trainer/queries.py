@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from ..enums import AttendanceOutcome, BookingStatus
 from ..extensions import db
 from ..models import Booking, Session, User, utcnow
+from ..paging import Page, keyset_page
 
-PAST_SESSIONS_SHOWN = 50
+UPCOMING_PER_PAGE = 50
+PAST_PER_PAGE = 50
 
 
 @dataclass
@@ -53,27 +56,52 @@ def waiting_counts(session_ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(_WAITING_COUNTS, {"session_ids": session_ids}).all())
 
 
-def sessions_for(
-    user: User, now: datetime | None = None
-) -> tuple[list[SessionFill], list[SessionFill]]:
-    """(upcoming, past) sessions the user delivers; staff see every session."""
-    now = now or utcnow()
+# A session is upcoming until it ends. Both lists go by the end, so that the split
+# and the order use one index: (trainer_id, ends_at, id), or (ends_at, id) for staff.
+UPCOMING_ORDER = (Session.ends_at, Session.id)
+PAST_ORDER = (Session.ends_at.desc(), Session.id.desc())
+
+
+def _delivered_by(user: User) -> Select:
     query = select(Session).options(selectinload(Session.course), selectinload(Session.trainer))
-    if not user.is_staff:
-        query = query.where(Session.trainer_id == user.id)
-    upcoming = db.session.scalars(
-        query.where(Session.ends_at >= now).order_by(Session.starts_at)
-    ).all()
-    past = db.session.scalars(
-        query.where(Session.ends_at < now)
-        .order_by(Session.starts_at.desc())
-        .limit(PAST_SESSIONS_SHOWN)
-    ).all()
-    counts = waiting_counts([s.id for s in (*upcoming, *past)])
-    return (
-        [SessionFill(s, counts.get(s.id, 0)) for s in upcoming],
-        [SessionFill(s, counts.get(s.id, 0)) for s in past],
+    return query if user.is_staff else query.where(Session.trainer_id == user.id)
+
+
+def upcoming_query(user: User, now: datetime) -> Select:
+    """Sessions the user delivers (staff: every session) that have not ended, soonest first."""
+    return _delivered_by(user).where(Session.ends_at >= now).order_by(*UPCOMING_ORDER)
+
+
+def past_query(user: User, now: datetime) -> Select:
+    """Sessions the user delivers (staff: every session) that have ended, latest first."""
+    return _delivered_by(user).where(Session.ends_at < now).order_by(*PAST_ORDER)
+
+
+def session_pages(user: User, args: Mapping, now: datetime | None = None) -> tuple[Page, Page]:
+    """A page of the upcoming sessions and a page of the past ones, as the address asks
+    (the past list's cursor is named past_after, past_before), their items SessionFills."""
+    now = now or utcnow()
+    upcoming = keyset_page(
+        upcoming_query(user, now),
+        UPCOMING_ORDER,
+        name="trainer:upcoming",
+        args=args,
+        per_page=UPCOMING_PER_PAGE,
+        count=False,
     )
+    past = keyset_page(
+        past_query(user, now),
+        PAST_ORDER,
+        name="trainer:past",
+        args=args,
+        per_page=PAST_PER_PAGE,
+        prefix="past_",
+        count=False,
+    )
+    counts = waiting_counts([s.id for s in (*upcoming.items, *past.items)])
+    for page in (upcoming, past):
+        page.items = [SessionFill(s, counts.get(s.id, 0)) for s in page.items]
+    return upcoming, past
 
 
 def attendees(session: Session) -> list[Booking]:

@@ -41,7 +41,7 @@ def _download(body: bytes | str, mimetype: str, filename: str, inline: bool = Fa
 @bp.get("/trainer/sessions")
 @trainer_required
 def sessions():
-    upcoming, past = queries.sessions_for(current_user)
+    upcoming, past = queries.session_pages(current_user, request.args)
     return render_template("trainer/sessions.html", upcoming=upcoming, past=past)
 
 

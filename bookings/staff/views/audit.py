@@ -26,7 +26,7 @@ def audit_trail():
     form = AuditFilterForm(request.args)
     status = 200 if form.validate() else 400
     filters = form.filters()
-    page = page_of(audit_queries.entries_query(**filters))
+    page = page_of(audit_queries.entries_query(**filters), audit_queries.ENTRIES_ORDER)
     return (
         render_template(
             "staff/audit.html",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from ... import paging
 from ...auth import staff_required
-from ...extensions import db
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -29,11 +29,22 @@ def usable(field, empty):
     return empty if field.errors else (field.data or empty)
 
 
-def page_of(query):
-    """One page of the query's results, by the page number in the address."""
-    # A page number past any real list (or too big for the database) shows an empty page.
-    number = min(max(request.args.get("page", 1, type=int), 1), 100_000)
-    return db.paginate(query, page=number, per_page=PER_PAGE, error_out=False)
+def page_of(query, order, *, name: str | None = None, count: bool | int = True) -> paging.Page:
+    """One page of the query's results in order, from the cursor in the address (or an
+    old-style page number); see bookings.paging."""
+    return paging.keyset_page(
+        query,
+        order,
+        name=name or request.endpoint,
+        args=request.args,
+        per_page=PER_PAGE,
+        count=count,
+    )
+
+
+@bp.app_template_filter("bounded")
+def _bounded(count: int) -> str:
+    return paging.bounded(count)
 
 
 class FormPage:

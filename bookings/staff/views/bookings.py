@@ -34,7 +34,7 @@ def bookings():
         status=usable(form.status, ""),
         search=usable(form.q, ""),
     )
-    page = page_of(query)
+    page = page_of(query, queries.BOOKINGS_ORDER)
     return (
         render_template(
             "staff/bookings.html",

@@ -29,6 +29,7 @@ def enquiries():
     show = request.args.get("show")
     if show not in TABS:
         show = EnquiryStatus.NEW
+    counts = queries.inbox_counts(search)
     return (
         render_template(
             "staff/enquiries.html",
@@ -36,8 +37,13 @@ def enquiries():
             tabs=TABS,
             show=show,
             search=search,
-            counts=queries.inbox_counts(search),
-            page=page_of(queries.inbox_query(show, search)),
+            counts=counts,
+            page=page_of(
+                queries.inbox_query(show, search),
+                queries.INBOX_ORDER,
+                name=f"enquiries:{show}",
+                count=counts[show],  # the tabs carry the counts
+            ),
             args={"show": show, **({"q": search} if search else {})},
         ),
         status,

@@ -26,7 +26,10 @@ def feedback_course(course_id: int):
         course=course,
         results=feedback_queries.course_results(course.id),
         sessions=feedback_queries.course_sessions_results(course.id),
-        comments=page_of(feedback_queries.comments_query(course_id=course.id)),
+        comments=page_of(
+            feedback_queries.comments_query(course_id=course.id),
+            feedback_queries.COMMENTS_ORDER,
+        ),
     )
 
 

@@ -84,14 +84,20 @@ def invoices():
     listed = [*conditions, *invoice_queries.issued_between(Invoice.issued_on, *dates)]
     show = request.args.get("show")
     show = InvoiceList(show) if show in INVOICE_LISTS else InvoiceList.OUTSTANDING
+    summaries = invoice_queries.list_summaries(listed, day)
     return (
         render_template(
             "staff/invoices.html",
             form=form,
             lists=InvoiceList,
             show=show,
-            summaries=invoice_queries.list_summaries(listed, day),
-            page=page_of(invoice_queries.staff_list(show, listed, day)),
+            summaries=summaries,
+            page=page_of(
+                invoice_queries.staff_list(show, listed, day),
+                invoice_queries.STAFF_LIST_ORDER,
+                name=f"invoices:{show}",
+                count=summaries[show].count,  # the tabs carry the counts
+            ),
             args={"show": show, **_filter_args(form)},
             filters=_filter_args(form),
             today=day,

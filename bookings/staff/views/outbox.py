@@ -43,7 +43,12 @@ def outbox():
             show=show,
             counts=counts,
             search=search,
-            page=page_of(queries.outbox_query(show, search)),
+            page=page_of(
+                queries.outbox_query(show, search),
+                queries.outbox_order(show),
+                name=f"outbox:{show}",
+                count=counts[show],  # the tabs carry the counts
+            ),
             args=args,
             action=ActionForm(),
         ),

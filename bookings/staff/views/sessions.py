@@ -32,7 +32,11 @@ def _session_choices(form, session: Session | None = None) -> None:
 def sessions():
     show = "past" if request.args.get("show") == "past" else "upcoming"
     course_id = request.args.get("course", type=int) or 0
-    page = page_of(queries.sessions_query(course_id, show))
+    page = page_of(
+        queries.sessions_query(course_id, show),
+        queries.sessions_order(show),
+        name=f"sessions:{show}",
+    )
     return render_template(
         "staff/sessions.html",
         page=page,

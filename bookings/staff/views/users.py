@@ -22,7 +22,7 @@ def users():
         render_template(
             "staff/users.html",
             form=form,
-            page=page_of(query),
+            page=page_of(query, queries.USERS_ORDER),
             args=filter_args(form),
             action=ActionForm(),
         ),
