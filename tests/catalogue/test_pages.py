@@ -37,16 +37,19 @@ def test_search_matches_title_summary_and_category_ignoring_case(client):
     assert titles(client.get("/courses?q=%25")) == []
 
 
-def test_search_matches_percent_underscore_and_slash_literally(client):
+def test_search_takes_punctuation_as_separators_and_numbers_whole(client):
     make_course(title="100% Volunteer Retention")
     make_course(title="1000 Volunteers")
     make_course(title="First_aid refresher")
     make_course(title="First aid at work")
     make_course(title="Events / fundraising")
-    make_course(title="Events and fundraising")
     assert titles(client.get("/courses?q=100%25")) == ["100% Volunteer Retention"]
-    assert titles(client.get("/courses?q=first_aid")) == ["First_aid refresher"]
-    assert titles(client.get("/courses?q=s+/+f")) == ["Events / fundraising"]
+    assert sorted(titles(client.get("/courses?q=first_aid"))) == [
+        "First aid at work",
+        "First_aid refresher",
+    ]
+    assert titles(client.get("/courses?q=events+/+fundraising")) == ["Events / fundraising"]
+    assert titles(client.get("/courses?q=/")) == []
 
 
 def test_category_filter_offers_existing_categories(client):
