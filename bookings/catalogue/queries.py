@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Integer, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, exists, func, literal_column, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..enums import SessionStatus
@@ -102,10 +102,12 @@ class CourseSummary:
     price_for = Course.price_for
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class CourseCard:
+    """A course and its next dates: all a card shows, so a card's HTML is a function of it."""
+
     course: CourseSummary
-    dates: list[SessionDate] = field(default_factory=list)
+    dates: tuple[SessionDate, ...] = ()
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
@@ -148,10 +150,10 @@ CARD_DATES = 3  # the next dates a catalogue card shows
 
 
 def search_courses(search: CatalogueSearch, page: int, per_page: int) -> Page:
-    """Published courses matching search, each with its next dates.
+    """Published courses matching search, each with its next dates (3 statements).
 
-    Two statements: the page of courses with the number of matches, and their next
-    dates (plus one to count when the page asked for is past the last).
+    Without words, the page is read along ix_courses_catalogue_order, so it costs the
+    same however many courses there are; with words, ranking looks at every match.
     """
     dialect = db.session.get_bind().dialect.name
     text_query = TextQuery.parse(search.q) if search.q else None
@@ -171,27 +173,21 @@ def search_courses(search: CatalogueSearch, page: int, per_page: int) -> Page:
         values["match"] = match_value(dialect, text_query)
     if search.month:
         values["month_start"], values["month_end"] = month_bounds(*search.month)
-    values.update(limit=per_page, offset=(page - 1) * per_page)
-    rows = db.session.execute(listing, values).all()
-    wider = text_query.widen() if text_query is not None and not rows and page == 1 else None
+    total = db.session.scalar(count, values)
+    wider = text_query.widen() if text_query is not None and not total else None
     if wider is not None:  # no whole-word match: perhaps the last word was unfinished
         values["match"] = match_value(dialect, wider)
-        rows = db.session.execute(listing, values).all()
-    if rows:
-        total = rows[0].total
-    else:
-        total = db.session.scalar(count, values) if page > 1 else 0
-        page = min(page, max(math.ceil(total / per_page), 1))
-        if total:
-            values.update(offset=(page - 1) * per_page)
-            rows = db.session.execute(listing, values).all()
-    courses = [CourseSummary(*row[:-1]) for row in rows]
+        total = db.session.scalar(count, values)
+    page = min(page, max(math.ceil(total / per_page), 1))
+    values.update(limit=per_page, offset=(page - 1) * per_page)
+    rows = db.session.execute(listing, values).all() if total else []
+    courses = [CourseSummary(*row) for row in rows]
     grouped: dict[int, list[SessionDate]] = defaultdict(list)
     if courses:
         values["course_ids"] = [c.id for c in courses]
         for row in db.session.execute(dates, values):
             grouped[row.course_id].append(SessionDate(*row[:-1]))  # all but position
-    cards = [CourseCard(course, grouped.get(course.id, [])) for course in courses]
+    cards = [CourseCard(course, tuple(grouped.get(course.id, ()))) for course in courses]
     return Page(cards, page, per_page, total, titles_only=short)
 
 
@@ -225,19 +221,19 @@ def _search_statements(
         ]
         conditions.append(exists().where(Session.course_id == Course.id, *window))
     if available:
+        # Written as ix_sessions_bookable's conditions (a literal status, not a bound
+        # parameter), so the database may answer from that partial index.
+        scheduled = literal_column(f"'{SessionStatus.SCHEDULED.value}'")
         conditions.append(
             exists().where(
                 Session.course_id == Course.id,
-                Session.status == SessionStatus.SCHEDULED,
+                Session.status == scheduled,
                 Session.starts_at > now,
                 Session.seats_taken < Session.capacity,
             )
         )
     count = select(func.count(Course.id)).where(*conditions)
-    listing = select(
-        *(getattr(Course, name) for name in CourseSummary.__slots__),
-        func.count().over().label("total"),
-    )
+    listing = select(*(getattr(Course, name) for name in CourseSummary.__slots__))
     if source is not None:  # SQLite: the courses that the FTS5 table matches
         count = count.select_from(source).join(Course, Course.id == source.c.rowid)
         listing = listing.select_from(source).join(Course, Course.id == source.c.rowid)

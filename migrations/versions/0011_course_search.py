@@ -5,6 +5,8 @@ SQLite, course_search is an FTS5 table kept in step by triggers on courses; on
 PostgreSQL, courses.search_vector is a generated column (titles weigh most) with a
 GIN index, and courses.title_words (the title's words, no stemming nor stop words)
 serves the one- and two-letter searches. Both are filled for the existing courses.
+A partial index on sessions serves the catalogue's "only dates with places left", and
+one on courses (title, id) its pages in title order.
 
 Revision ID: 0011
 Revises: 0005
@@ -73,6 +75,17 @@ POSTGRES_DOWNGRADE = [
 ]
 
 
+# The catalogue's "only dates with places left": one index probe per course, not a
+# look at each of its sessions (the query names the same literal conditions).
+BOOKABLE_INDEX = (
+    "CREATE INDEX ix_sessions_bookable ON sessions (course_id, starts_at) "
+    "WHERE status = 'scheduled' AND seats_taken < capacity"
+)
+
+# The catalogue without words lists courses by title: a page is read along this index.
+ORDER_INDEX = "CREATE INDEX ix_courses_catalogue_order ON courses (title, id)"
+
+
 def _run(statements):
     for statement in statements:
         op.execute(statement)
@@ -83,9 +96,13 @@ def upgrade():
         _run(POSTGRES_UPGRADE)
     else:
         _run(SQLITE_UPGRADE)
+    op.execute(BOOKABLE_INDEX)
+    op.execute(ORDER_INDEX)
 
 
 def downgrade():
+    op.execute("DROP INDEX IF EXISTS ix_courses_catalogue_order")
+    op.execute("DROP INDEX IF EXISTS ix_sessions_bookable")
     if op.get_bind().dialect.name == 'postgresql':
         _run(POSTGRES_DOWNGRADE)
     else:

@@ -366,3 +366,22 @@ def test_course_dates_stack_on_phones_with_each_cell_labelled(client):
     assert labels == ["When", "Where", "Trainer", "Places"]
     css = client.get("/static/css/site.css").get_data(as_text=True)
     assert ".stack-on-phone td[data-label]::before" in css
+
+
+def test_cards_show_fresh_places_titles_and_prices_on_every_visit(client):
+    """Cards are rendered once and reused: any change on a card is a fresh card."""
+    course = make_course(title="Minute taking", price_private_pence=4500)
+    session = make_session(course, starts_at=SUMMER, capacity=3)
+    assert "3 places left" in page_text(client.get("/courses"))
+    make_booking(session)
+    assert "2 places left" in page_text(client.get("/courses"))
+    course.title = "Taking minutes"
+    course.price_private_pence = 5000
+    db.session.commit()
+    text = page_text(client.get("/courses?sector=private"))
+    assert "Taking minutes" in text and "£50.00" in text and "Minute taking" not in text
+    form = page_text(client.get("/courses?q=minutes"))
+    assert 'value="minutes"' in form
+    assert 'value="other"' not in form and 'value="other"' in page_text(
+        client.get("/courses?q=other")
+    )
