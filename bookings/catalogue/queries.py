@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Integer, String, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, exists, func, literal_column, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..enums import SessionStatus
 from ..extensions import db
 from ..models import Course, NewsPost, Session, utcnow
+from ..search import TextQuery, match_value, text_filter
 from ..timefmt import from_local
 
 
@@ -29,6 +30,7 @@ class Page:
     page: int
     per_page: int
     total: int
+    titles_only: bool = False  # a one- or two-letter search, of title words
 
     @property
     def pages(self) -> int:
@@ -85,10 +87,27 @@ class SessionDate:
         return self.status == SessionStatus.CANCELLED
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class CourseSummary:
+    """What a catalogue card shows of a course, read as a plain row."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    category: str
+    price_voluntary_pence: int
+    price_private_pence: int
+
+    price_for = Course.price_for
+
+
+@dataclass(frozen=True, slots=True)
 class CourseCard:
-    course: Course
-    dates: list[SessionDate] = field(default_factory=list)
+    """A course and its next dates: all a card shows, so a card's HTML is a function of it."""
+
+    course: CourseSummary
+    dates: tuple[SessionDate, ...] = ()
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
@@ -131,35 +150,51 @@ CARD_DATES = 3  # the next dates a catalogue card shows
 
 
 def search_courses(search: CatalogueSearch, page: int, per_page: int) -> Page:
-    """Published courses matching search, each with its next dates (3 statements)."""
+    """Published courses matching search, each with its next dates (3 statements).
+
+    Without words, the page is read along ix_courses_catalogue_order, so it costs the
+    same however many courses there are; with words, ranking looks at every match.
+    """
+    dialect = db.session.get_bind().dialect.name
+    text_query = TextQuery.parse(search.q) if search.q else None
+    if text_query is not None and text_query.empty:
+        return Page([], 1, per_page, 0)  # punctuation alone: nothing to look for
+    short = bool(text_query and text_query.short)
     count, listing, dates = _search_statements(
-        bool(search.q), bool(search.category), bool(search.month), bool(search.available)
+        dialect,
+        text_query is not None,
+        short,
+        bool(search.category),
+        bool(search.month),
+        bool(search.available),
     )
     values = {"now": utcnow(), "category": search.category, "per_course": CARD_DATES}
-    if search.q:
-        values["pattern"] = f"%{_like_escaped(search.q.lower())}%"
+    if text_query is not None:
+        values["match"] = match_value(dialect, text_query)
     if search.month:
         values["month_start"], values["month_end"] = month_bounds(*search.month)
     total = db.session.scalar(count, values)
+    wider = text_query.widen() if text_query is not None and not total else None
+    if wider is not None:  # no whole-word match: perhaps the last word was unfinished
+        values["match"] = match_value(dialect, wider)
+        total = db.session.scalar(count, values)
     page = min(page, max(math.ceil(total / per_page), 1))
     values.update(limit=per_page, offset=(page - 1) * per_page)
-    courses = list(db.session.scalars(listing, values))
+    rows = db.session.execute(listing, values).all() if total else []
+    courses = [CourseSummary(*row) for row in rows]
     grouped: dict[int, list[SessionDate]] = defaultdict(list)
     if courses:
         values["course_ids"] = [c.id for c in courses]
         for row in db.session.execute(dates, values):
             grouped[row.course_id].append(SessionDate(*row[:-1]))  # all but position
-    cards = [CourseCard(course, grouped.get(course.id, [])) for course in courses]
-    return Page(cards, page, per_page, total)
+    cards = [CourseCard(course, tuple(grouped.get(course.id, ()))) for course in courses]
+    return Page(cards, page, per_page, total, titles_only=short)
 
 
-def _like_escaped(text: str) -> str:
-    """text for a LIKE pattern with ESCAPE '/': its own %, _ and / match literally."""
-    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-
-
-@lru_cache(maxsize=16)
-def _search_statements(by_text: bool, by_category: bool, by_month: bool, available: bool):
+@lru_cache(maxsize=32)
+def _search_statements(
+    dialect: str, by_text: bool, short: bool, by_category: bool, by_month: bool, available: bool
+):
     """The count, page and next-dates statements for one shape of search.
 
     Built once per shape, with the visitor's values as bound parameters: building
@@ -168,16 +203,13 @@ def _search_statements(by_text: bool, by_category: bool, by_month: bool, availab
     instant = Session.starts_at.type
     now = bindparam("now", type_=instant)
     conditions = [Course.published]
+    order = [Course.title, Course.id]
+    source = None
     if by_text:
-        pattern = bindparam("pattern", type_=String())
-        conditions.append(
-            or_(
-                *(
-                    func.lower(column).like(pattern, escape="/")
-                    for column in (Course.title, Course.summary, Course.category)
-                )
-            )
-        )
+        matches, rank, source = text_filter(dialect, short)
+        conditions.append(matches)
+        if rank is not None:
+            order.insert(0, rank)
     if by_category:
         conditions.append(Course.category == bindparam("category"))
     window = [Session.status == SessionStatus.SCHEDULED, Session.starts_at > now]
@@ -189,19 +221,25 @@ def _search_statements(by_text: bool, by_category: bool, by_month: bool, availab
         ]
         conditions.append(exists().where(Session.course_id == Course.id, *window))
     if available:
+        # Written as ix_sessions_bookable's conditions (a literal status, not a bound
+        # parameter), so the database may answer from that partial index.
+        scheduled = literal_column(f"'{SessionStatus.SCHEDULED.value}'")
         conditions.append(
             exists().where(
                 Session.course_id == Course.id,
-                Session.status == SessionStatus.SCHEDULED,
+                Session.status == scheduled,
                 Session.starts_at > now,
                 Session.seats_taken < Session.capacity,
             )
         )
     count = select(func.count(Course.id)).where(*conditions)
+    listing = select(*(getattr(Course, name) for name in CourseSummary.__slots__))
+    if source is not None:  # SQLite: the courses that the FTS5 table matches
+        count = count.select_from(source).join(Course, Course.id == source.c.rowid)
+        listing = listing.select_from(source).join(Course, Course.id == source.c.rowid)
     listing = (
-        select(Course)
-        .where(*conditions)
-        .order_by(Course.title, Course.id)
+        listing.where(*conditions)
+        .order_by(*order)
         .limit(bindparam("limit", type_=Integer()))
         .offset(bindparam("offset", type_=Integer()))
     )

@@ -10,10 +10,13 @@ from ..interest import queries as interest_queries
 from ..interest.forms import InterestForm, OneClickInterestForm
 from ..models import utcnow
 from . import queries
+from .cards import course_card, search_form
 from .forms import CatalogueSearchForm
 from .importer import SLUG_RE
 
 bp = Blueprint("catalogue", __name__)
+bp.add_app_template_global(course_card, "course_card")
+bp.add_app_template_global(search_form, "search_form")
 
 FILTERS = ("q", "category", "sector", "month", "available")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Integer, Select, bindparam, case, func, select
 from sqlalchemy.orm import selectinload
 
 from ..enums import AttendanceOutcome, BookingStatus, SessionStatus
@@ -146,12 +146,28 @@ def comments_query(*, session_id: int | None = None, course_id: int | None = Non
     return query
 
 
+# Built once: the course page asks on every visit, and only for the text.
+_COURSE_QUOTES = (
+    _counted(
+        select(FeedbackResponse.do_differently)
+        .join(Booking, Booking.id == FeedbackResponse.booking_id)
+        .join(Session, Session.id == Booking.session_id)
+    )
+    .where(
+        Session.course_id == bindparam("course_id"),
+        FeedbackResponse.quote_shown,
+        FeedbackResponse.quote_permitted,
+        func.length(func.trim(FeedbackResponse.do_differently)) > 0,
+    )
+    .order_by(FeedbackResponse.created_at.desc(), FeedbackResponse.id.desc())
+    .limit(bindparam("limit", type_=Integer()))
+)
+
+
 def course_quotes(course_id: int, limit: int = QUOTES_SHOWN) -> list[str]:
     """The comments staff picked to show on the course page, newest first."""
-    query = comments_query(course_id=course_id).where(
-        FeedbackResponse.quote_shown, FeedbackResponse.quote_permitted
-    )
-    return [r.do_differently.strip() for r in db.session.scalars(query.limit(limit))]
+    rows = db.session.connection().execute(_COURSE_QUOTES, {"course_id": course_id, "limit": limit})
+    return [text.strip() for text in rows.scalars()]
 
 
 def response_for(booking_id: int) -> FeedbackResponse | None:
