@@ -5,7 +5,8 @@ data, say):
 - `sizes.courses` published courses (`scale-course-NNNNN`, "Scale course N"), priced
   like bench/catalogue.py's generated catalogue;
 - `sizes.sessions` sessions spread over five years (four back, one ahead), every one
-  taught by one trainer, capacity 12 to 20, one in 31 cancelled, one in 4 online;
+  taught by one trainer, capacity 12 to 20 (`min_capacity` to 8 more), one in 31
+  cancelled, one in 4 online;
 - `sizes.learners` learners ("User N", userN@scale.example.org);
 - `sizes.bookings` bookings, unevenly spread over the sessions: per session, one in
   ten cancelled, the rest confirmed up to capacity and then waiting at positions
@@ -15,8 +16,9 @@ data, say):
   payments.numbering does, with the number_sequences rows to match;
 - `sizes.outbox` outbox messages, mostly sent, tied to bookings.
 
-Rows go in with Core insert() executemany in chunks, through the ordinary tables,
-so database triggers (full-text search indexes, say) fire as for any insert.
+Rows go in with Core insert() executemany in chunks (scale_rows.insert_rows, which
+also makes the invoices and the outbox mail), through the ordinary tables, so
+database triggers (full-text search indexes, say) fire as for any insert.
 """
 
 from __future__ import annotations

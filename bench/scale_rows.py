@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
@@ -18,22 +18,48 @@ OUTBOX_KINDS = ["booking_confirmed", "booking_waitlisted", "booking_cancelled", 
 
 
 def insert_rows(table, rows: list[dict], numbered: bool = False) -> list[int]:
-    """Insert rows in chunks (executemany); numbered gives them ids after the largest
-    taken, and returns those ids in the order given (PostgreSQL's sequence follows)."""
+    """Insert rows in chunks (executemany; COPY on PostgreSQL, which fires triggers
+    all the same); numbered gives them ids after the largest taken, and returns those
+    ids in the order given (PostgreSQL's sequence follows)."""
     ids: list[int] = []
     if numbered:
         first = (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
         ids = list(range(first, first + len(rows)))
         for row, row_id in zip(rows, ids, strict=True):
             row["id"] = row_id
-    for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(table), rows[start : start + CHUNK])
-    if numbered and rows and db.session.get_bind().dialect.name == "postgresql":
+    if not rows:
+        return ids
+    if db.session.get_bind().dialect.name != "postgresql":
+        for start in range(0, len(rows), CHUNK):
+            db.session.execute(insert(table), rows[start : start + CHUNK])
+        return ids
+    _copy(table, rows)
+    if numbered:
         db.session.execute(
             text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :last)"),
             {"table": table.name, "last": ids[-1]},
         )
     return ids
+
+
+def _plain(value):
+    """What COPY takes: instants as naive UTC, as UTCDateTime stores them."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _copy(table, rows: list[dict]) -> None:
+    """COPY rows into table on the session's own connection, inside its transaction.
+    Psycopg's executemany sends one INSERT a row, several times slower."""
+    columns = list(rows[0])
+    for name in columns:
+        table.c[name]  # a KeyError for a column the table does not have
+    raw = db.session.connection().connection.dbapi_connection
+    names = ", ".join(f'"{name}"' for name in columns)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([_plain(row[name]) for name in columns])
 
 
 def invoices(bookings, booking_ids, learners_by_id, course_titles) -> None:
