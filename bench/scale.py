@@ -86,7 +86,10 @@ def migration_head() -> str:
 
 def cache_key() -> str:
     """The migration head and the builder's source: either changing means a rebuild."""
-    digest = hashlib.sha256((ROOT / "bench" / "scale_data.py").read_bytes()).hexdigest()[:10]
+    digest = hashlib.sha256()
+    for name in ("scale_data.py", "scale_rows.py"):
+        digest.update((ROOT / "bench" / name).read_bytes())
+    digest = digest.hexdigest()[:10]
     return f"{migration_head()}-{digest}"
 
 
