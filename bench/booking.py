@@ -384,6 +384,8 @@ def bench_backend(name: str, database_url: str, args) -> dict:
                     "consent": "y",
                     "access_needs": "",
                     "dietary_needs": "",
+                    # The place is priced: the form asks who pays, and each booking is invoiced.
+                    "payer": "self",
                 },
             )
             return status == 302 and "/bookings/" in location
