@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "booking.json"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "bench password 1234"
+KEEP_RUNS = 10  # earlier runs kept in the results file
 # The instance folder (secret key, SQLite file, config overrides) must be chosen before
 # the app's config module is imported.
 INSTANCE = Path(tempfile.mkdtemp(prefix="tb-bench-booking-"))
@@ -59,6 +60,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--max-seconds", type=float, default=60.0, help="upper bound on each timed phase"
     )
+    parser.add_argument("--label", default="", help="a note saved with the results")
     return parser.parse_args()
 
 
@@ -384,6 +386,8 @@ def bench_backend(name: str, database_url: str, args) -> dict:
                     "consent": "y",
                     "access_needs": "",
                     "dietary_needs": "",
+                    # The place is priced: the form asks who pays, and each booking is invoiced.
+                    "payer": "self",
                 },
             )
             return status == 302 and "/bookings/" in location
@@ -425,6 +429,16 @@ def bench_backend(name: str, database_url: str, args) -> dict:
     }
 
 
+def earlier_runs() -> list[dict]:
+    """The runs already in the results file, newest first, so before and after stay side by side."""
+    try:
+        previous = json.loads(RESULTS.read_text())
+    except (OSError, ValueError):
+        return []
+    runs = previous.pop("earlier_runs", [])
+    return [previous, *runs][:KEEP_RUNS]
+
+
 def main() -> int:
     args = parse_args()
     (INSTANCE / "config.py").write_text(
@@ -433,7 +447,10 @@ def main() -> int:
     )
     results = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "label": args.label,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        # The machine may be shared: compare ratios measured in one run, not rates.
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "settings": {
             "workers": args.workers,
             "clients": args.clients,
@@ -451,7 +468,9 @@ def main() -> int:
     else:
         print("== PostgreSQL skipped: give --postgres URL or set BENCH_POSTGRES_URL")
         results["backends"]["postgresql"] = {"skipped": "no --postgres URL or BENCH_POSTGRES_URL"}
+    results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    results["earlier_runs"] = earlier_runs()
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"Results written to {RESULTS.relative_to(ROOT)}")
     failed = any(

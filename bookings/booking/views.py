@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from .. import timefmt
 from ..errors import AlreadyBooked, BookingClosed, NoSuchRecord
@@ -20,8 +21,12 @@ from .forms import BookingForm, BookingWithSectorForm, CancelForm
 bp = Blueprint("booking", __name__)
 
 
+# The booking form always shows (and the service prices from) the session's course.
+_WITH_COURSE = (joinedload(Session.course),)
+
+
 def _bookable_session(session_id: int) -> Session:
-    session = db.get_or_404(Session, session_id)
+    session = db.get_or_404(Session, session_id, options=_WITH_COURSE)
     if not session.course.published:
         abort(404)
     return session
@@ -90,18 +95,23 @@ def _already_booked(booking: Booking):
 @login_required
 def book(session_id: int):
     session = _bookable_session(session_id)
-    existing = queries.active_booking(session.id, current_user.id)
-    if existing is not None:
-        return _already_booked(existing)
     form = BookingForm() if current_user.sector else BookingWithSectorForm()
     refusal = session.booking_refusal()
+    valid, billing = (False, None)
+    if refusal is None and form.is_submitted():
+        valid, billing = _validated_billing(session, form)
+    if not valid:
+        # A valid form goes straight to the service, which asks the same question (and
+        # raises AlreadyBooked) in its transaction: one query fewer per booking.
+        existing = queries.active_booking(session.id, current_user.id)
+        if existing is not None:
+            return _already_booked(existing)
     if refusal is not None:
         status = 409 if form.is_submitted() else 200
         return _form_page(session, form, status, closed=str(refusal))
     if not form.is_submitted():
         form.show_billing(Billing.remembered(current_user), answered=bool(current_user.payer))
         return _form_page(session, form)
-    valid, billing = _validated_billing(session, form)
     if not valid:
         return _form_page(session, form, 400)
     try:
@@ -111,6 +121,8 @@ def book(session_id: int):
             booking = service.book(session.id, current_user, form.needs(), billing=billing)
             if billing is not None:
                 billing.remember_on(current_user)
+            # Read before the commit expires the booking: no query to read it back.
+            reference, has_place = booking.reference, booking.has_place
     except AlreadyBooked as exc:
         return _already_booked(exc.booking)
     except NoSuchRecord:
@@ -119,14 +131,14 @@ def book(session_id: int):
         return _form_page(_bookable_session(session_id), form, 409, closed=str(exc))
     if outcome.refused:
         return _form_page(session, form, 400)
-    if booking.has_place:
+    if has_place:
         flash("Your place is booked. We have emailed you a confirmation.", "success")
     else:
         flash(
             "The session is full, so you are on the waiting list. We have emailed you to say so.",
             "success",
         )
-    return redirect(url_for("booking.confirmation", reference=booking.reference))
+    return redirect(url_for("booking.confirmation", reference=reference))
 
 
 @bp.get("/bookings/<reference>")

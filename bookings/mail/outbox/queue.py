@@ -17,7 +17,12 @@ from .message import new_message_id
 
 
 def enqueue(email: Email) -> OutboxMessage:
-    """Add the message to the current transaction; it goes out only if that commits."""
+    """Add the message to the current transaction; it goes out only if that commits.
+
+    The email arrives rendered: its words, calendar UID and SEQUENCE are decided in the
+    transaction of the event, so a substitution, reschedule or cancellation committed
+    before the sender runs cannot change what this message says or to whom.
+    """
     message = OutboxMessage(
         kind=email.kind,
         message_id=new_message_id(),
