@@ -9,7 +9,7 @@ A partial index on sessions serves the catalogue's "only dates with places left"
 one on courses (title, id) its pages in title order.
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0010
 Create Date: 2026-11-30 03:40:00.000000
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0005'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

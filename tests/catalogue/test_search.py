@@ -275,13 +275,13 @@ def test_migration_indexes_existing_courses_and_reverses_on_sqlite(tmp_path):
     app = create_app(OldDatabase)
     engine = create_engine(url)
     with app.app_context():
-        upgrade(revision="0005")
+        upgrade(revision="0010")
         with engine.begin() as conn:
             _old_course(conn)
         upgrade(revision="0011")
         with engine.connect() as conn:
             assert _found(conn, "sqlite") == ["old"]
-        downgrade(revision="0005")
+        downgrade(revision="0010")
         with engine.connect() as conn:
             names = conn.execute(text("SELECT name FROM sqlite_master")).scalars().all()
         assert not [name for name in names if "course_search" in name]
@@ -294,14 +294,14 @@ def test_migration_indexes_existing_courses_and_reverses_on_sqlite(tmp_path):
 @pytest.mark.postgres
 def test_migration_indexes_existing_courses_and_reverses_on_postgres(app, postgres):
     db.session.remove()
-    downgrade(revision="0005")
+    downgrade(revision="0010")
     try:
         with db.engine.begin() as conn:
             _old_course(conn)
         upgrade(revision="0011")
         with db.engine.connect() as conn:
             assert _found(conn, "postgresql") == ["old"]
-        downgrade(revision="0005")
+        downgrade(revision="0010")
         with db.engine.connect() as conn:
             columns = conn.execute(
                 text(
