@@ -116,6 +116,7 @@ def _rows(export: BookingsExport) -> Iterator[list[object]]:
         .where(*export.conditions())
         .order_by(Session.starts_at, Booking.id)
     )
+    last_start, start_text = None, ""
     for (
         reference,
         status,
@@ -131,11 +132,14 @@ def _rows(export: BookingsExport) -> Iterator[list[object]]:
         attended,
         created_at,
     ) in in_batches(query):
+        # A session's start repeats on each of its bookings: converted once.
+        if starts_at != last_start:
+            last_start, start_text = starts_at, _local_iso(starts_at)
         yield [
             reference,
             status,
             title,
-            _local_iso(starts_at),
+            start_text,
             name,
             email,
             organisation,
