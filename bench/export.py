@@ -15,8 +15,9 @@ memory growth while it streams, twice:
 Each export runs in a fresh process (after a one-day export, to load what a running
 server has loaded), so neither figure is hidden by memory the build left behind.
 
-The baseline in the same run is the file's own size: building it in memory, as the
-export did before, holds at least that much (and its rows as models besides).
+The baseline in the same run: the same export with its chunks kept and joined, the
+least a file built in memory holds (the export before streaming also held every
+row as a model, several times more); and the file's own size.
 Target: growth under 50 MB at 100,000 rows. Writes bench/results/export.json.
 
     .venv/bin/python bench/export.py [--bookings 100000] [--postgres postgresql+psycopg://...]
@@ -134,8 +135,10 @@ def _reset_peak_rss() -> bool:
     return True
 
 
-def stream(client, query: dict, *, trace: bool) -> dict:
-    """Stream one export, reading it a chunk at a time; its size and memory growth."""
+def stream(client, query: dict, *, trace: bool, whole: bool = False) -> dict:
+    """Stream one export, reading it a chunk at a time; its size and memory growth.
+    With whole, the chunks are kept and joined: the least a file built in memory
+    holds (the baseline)."""
     gc.collect()
     if trace:
         tracemalloc.start()
@@ -149,11 +152,16 @@ def stream(client, query: dict, *, trace: bool) -> dict:
     assert response.status_code == 200, response.status_code
     assert response.is_streamed
     size = chunks = lines = 0
+    kept = []
     for chunk in response.response:
         size += len(chunk)
         chunks += 1
         lines += chunk.count(b"\n")
+        if whole:
+            kept.append(chunk)
+    body = b"".join(kept)
     response.close()
+    del kept, body
     seconds = time.perf_counter() - began
     result = {"rows": lines - 1, "bytes": size, "chunks": chunks, "seconds": round(seconds, 2)}
     if trace:
@@ -175,7 +183,9 @@ def _app(url: str):
     return create_app(cfg)
 
 
-def _measure_in_child(url: str, staff_id: str, warm_up: dict, query: dict, trace: bool) -> dict:
+def _measure_in_child(
+    url: str, staff_id: str, warm_up: dict, query: dict, trace: bool, whole: bool = False
+) -> dict:
     """One export streamed in a fresh process, after a small one to load what a
     running server has loaded already; so the RSS high-water mark is this export's."""
     app = _app(url)
@@ -184,7 +194,7 @@ def _measure_in_child(url: str, staff_id: str, warm_up: dict, query: dict, trace
         session["_user_id"] = staff_id
         session["_fresh"] = True
     stream(client, warm_up, trace=False)
-    return stream(client, query, trace=trace)
+    return stream(client, query, trace=trace, whole=whole)
 
 
 def measure(url: str, bookings: int) -> dict:
@@ -232,12 +242,19 @@ def measure(url: str, bookings: int) -> dict:
                 pool.apply(_measure_in_child, (url, staff_id, ranges["day"], ranges[name], trace))
                 for trace in (False, True)
             )
-            assert rss["rows"] == traced["rows"]
+            baseline = pool.apply(
+                _measure_in_child, (url, staff_id, ranges["day"], ranges[name], False, True)
+            )
+            assert rss["rows"] == traced["rows"] == baseline["rows"]
             results[f"{rss['rows']}_rows"] = {
                 **rss,
                 "tracemalloc_peak_growth_mb": traced["tracemalloc_peak_growth_mb"],
                 "seconds_with_tracemalloc": traced["seconds"],
                 "file_mb": round(rss["bytes"] / 2**20, 2),
+                "baseline_whole_file_rss_growth_mb": baseline["rss_peak_growth_mb"],
+                "growth_per_baseline": round(
+                    rss["rss_peak_growth_mb"] / max(baseline["rss_peak_growth_mb"], 0.01), 3
+                ),
                 "growth_per_file_size": round(
                     max(rss["rss_peak_growth_mb"], traced["tracemalloc_peak_growth_mb"])
                     / (rss["bytes"] / 2**20),
