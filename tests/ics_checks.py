@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
 import vobject
 
 LONDON = ZoneInfo("Europe/London")
+
+
+def next_date(month: int, day: int, hour: int) -> datetime:
+    """The next month/day at hour UTC at least a month away: within a year, so inside
+    every calendar feed's window (18 months ahead), whatever the date the tests run."""
+    soon = datetime.now(UTC) + timedelta(days=31)
+    at = datetime(soon.year, month, day, hour, tzinfo=UTC)
+    return at if at >= soon else at.replace(year=soon.year + 1)
 
 
 def read(text: str | bytes) -> icalendar.Calendar:

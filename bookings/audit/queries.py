@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, select
 
 from .. import timefmt
+from ..batches import in_batches
 from ..enums import AUDIT_ACTION_LABELS
 from ..extensions import db
 from ..models import AuditEntry
-from ..spreadsheet import csv_text
+from ..spreadsheet import csv_chunks
 
 CSV_HEADER = [
     "When (UK time)",
@@ -74,23 +76,36 @@ def action_label(action: str) -> str:
     return AUDIT_ACTION_LABELS.get(action, action)
 
 
-def entries_csv(query: Select) -> tuple[str, int]:
-    """The entries as CSV text for Excel, and how many rows it has."""
-    entries = db.session.scalars(query.limit(CSV_LIMIT)).all()
-    text = csv_text(
-        CSV_HEADER,
-        (
-            [
-                timefmt.to_local(e.at).isoformat(timespec="seconds"),
-                e.actor,
-                action_label(e.action),
-                e.object_type,
-                e.object_id or "",
-                e.object_label,
-                e.summary,
-                e.ip_address,
-            ]
-            for e in entries
-        ),
+def csv_size(query: Select) -> tuple[int, bool]:
+    """How many rows the CSV of query will have, and whether CSV_LIMIT cuts it short;
+    one statement that reads no further than the limit."""
+    found = query.order_by(None).limit(CSV_LIMIT + 1).subquery()
+    total = db.session.execute(select(func.count()).select_from(found)).scalar_one()
+    return min(total, CSV_LIMIT), total > CSV_LIMIT
+
+
+def count_for_csv(query: Select) -> tuple[Select, int]:
+    """query held to the entries there are now, and how many rows its CSV has (one
+    statement, capped at CSV_LIMIT): the file then has the rows counted, not the entry
+    recording the export or any made while it streams."""
+    found = query.order_by(None).subquery()
+    total, last_id = db.session.execute(select(func.count(), func.max(found.c.id))).one()
+    return query.where(AuditEntry.id <= (last_id or 0)), min(total, CSV_LIMIT)
+
+
+def entries_csv(query: Select) -> Iterator[str]:
+    """The entries (CSV_LIMIT at most) as CSV for Excel, written as they are read."""
+    rows = (
+        [
+            timefmt.to_local(e.at).isoformat(timespec="seconds"),
+            e.actor,
+            action_label(e.action),
+            e.object_type,
+            e.object_id or "",
+            e.object_label,
+            e.summary,
+            e.ip_address,
+        ]
+        for e in in_batches(query.limit(CSV_LIMIT)).scalars()
     )
-    return text, len(entries)
+    return csv_chunks(CSV_HEADER, rows)

@@ -8,7 +8,8 @@ means the command line or the system itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 
 from flask import has_request_context, request
 
@@ -28,7 +29,7 @@ from ..models import (
     User,
     utcnow,
 )
-from .queries import entries_csv, entries_query
+from .queries import count_for_csv, entries_csv, entries_query
 
 SYSTEM_ACTOR = "Command line or system"
 SUMMARY_MAX = 2000
@@ -127,9 +128,10 @@ def snapshot(thing, names) -> dict:
     return {name: getattr(thing, name) for name in names}
 
 
-def export_csv(filters: dict, by: User | None) -> str:
-    """The entries matching filters as CSV; the export itself is recorded, like any other."""
-    text, count = entries_csv(entries_query(**filters))
+def export_csv(filters: dict, by: User | None) -> Callable[[], Iterator[str]]:
+    """What writes the entries matching filters as CSV chunks, as they stream; the
+    export itself is recorded now, with the count of rows the file will have."""
+    query, count = count_for_csv(entries_query(**filters))
     shown = ", ".join(f"{name}={value}" for name, value in sorted(filters.items())) or "none"
     record(
         AuditAction.DATA_EXPORTED,
@@ -137,4 +139,4 @@ def export_csv(filters: dict, by: User | None) -> str:
         subject=("export", "Audit trail CSV"),
         summary=f"Audit trail CSV: {count} entries; filters: {shown}.",
     )
-    return text
+    return partial(entries_csv, query)

@@ -300,6 +300,7 @@ def _session_event(session: Session, organizer: vCalAddress, price_line: str) ->
         config["ORG_EMAIL"],
         config["ORG_NAME"],
         config["TIMEZONE"],
+        session.starts_at <= utcnow(),
     )
     with _event_cache_lock:
         cached = _event_cache.get(key)
@@ -316,6 +317,9 @@ def _session_event(session: Session, organizer: vCalAddress, price_line: str) ->
         price_line,
         f"Book: {link}",
     ]
+    if key[-1]:
+        # Past sessions stay in the feed for a while (queries.FEED_PAST): no places to offer.
+        lines = [course.summary, f"Other dates: {link}"]
     event = Event()
     event.add("UID", session_uid(session))
     # Stable while the session is unchanged, so the feed's ETag is too.

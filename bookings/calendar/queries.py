@@ -17,10 +17,45 @@ def latest(*stamps: datetime | None) -> datetime | None:
     return max(known) if known else None
 
 
+# Every feed covers a bounded window of session starts, so a feed stays the same size
+# however many years of sessions the database holds. The public and course feeds: from
+# FEED_PAST ago (a session stays in subscribers' calendars for a month after it took
+# place) to FEED_AHEAD ahead (18 months). The personal feeds and the staff programme
+# keep a year of the past (PERSONAL_PAST), with the same FEED_AHEAD.
+FEED_PAST = timedelta(days=30)
+FEED_AHEAD = timedelta(days=548)  # 18 months
+PERSONAL_PAST = timedelta(days=365)
+
+
+def feed_window(now: datetime, past: timedelta = FEED_PAST) -> list:
+    """The conditions on Session.starts_at that keep a feed to its window: a range on
+    the indexed column, nothing computed from it."""
+    return [Session.starts_at >= now - past, Session.starts_at < now + FEED_AHEAD]
+
+
+def _window_edges(now: datetime, past: timedelta) -> tuple:
+    """Aggregates for when a feed's window last moved past a session: the latest start
+    already within FEED_AHEAD (it entered then), and the latest start more than past
+    ago (it left then); see _edge_moments."""
+    return (
+        func.max(case((Session.starts_at < now + FEED_AHEAD, Session.starts_at))),
+        func.max(case((Session.starts_at < now - past, Session.starts_at))),
+    )
+
+
+def _edge_moments(
+    entered: datetime | None, left: datetime | None, past: timedelta
+) -> tuple[datetime | None, datetime | None]:
+    return (
+        entered - FEED_AHEAD if entered else None,
+        left + past if left else None,
+    )
+
+
 def _upcoming_filter(course: Course | None) -> list:
     conditions = [
         Session.status == SessionStatus.SCHEDULED,
-        Session.starts_at > utcnow(),
+        *feed_window(utcnow()),
         Course.published.is_(True),
     ]
     if course is not None:
@@ -29,7 +64,7 @@ def _upcoming_filter(course: Course | None) -> list:
 
 
 def upcoming_sessions(course: Course | None = None) -> list[Session]:
-    """Scheduled sessions of published courses that have not started, with their course."""
+    """Scheduled sessions of published courses in the feed window, with their course."""
     query = (
         select(Session)
         .join(Session.course)
@@ -42,22 +77,27 @@ def upcoming_sessions(course: Course | None = None) -> list[Session]:
 
 def sessions_changed_at(course: Course | None = None) -> datetime | None:
     """When the feed last changed: the latest edit of any session or course in it,
-    cancelled or unpublished ones included (they left the feed then), or the latest
-    start that has passed (the session left the feed at that moment)."""
+    cancelled or unpublished ones included (they left the feed then), the latest
+    start that has passed (its event then says so), the latest moment a session
+    entered the window (FEED_AHEAD before its start) or left it (FEED_PAST after)."""
     now = utcnow()
     query = select(
         func.max(Session.updated_at),
         func.max(Course.updated_at),
         func.max(case((Session.starts_at <= now, Session.starts_at))),
+        *_window_edges(now, FEED_PAST),
     ).join(Session.course)
     if course is not None:
         query = query.where(Session.course_id == course.id)
-    return latest(*db.session.execute(query).one())
+    row = db.session.execute(query).one()
+    return latest(*row[:3], *_edge_moments(*row[3:], FEED_PAST))
 
 
 def feed_content_stamp(course: Course | None) -> tuple:
     """One cheap aggregate that changes whenever the feed's sessions would: which
-    sessions are in it, any edit to them or their course (updated_at), places taken."""
+    sessions are in it, any edit to them or their course (updated_at), places taken,
+    how many have started (their events then say so rather than offer places)."""
+    now = utcnow()
     return tuple(
         db.session.execute(
             select(
@@ -67,6 +107,7 @@ def feed_content_stamp(course: Course | None) -> tuple:
                 func.max(Course.updated_at),
                 func.coalesce(func.sum(Session.seats_taken), 0),
                 func.coalesce(func.sum(Session.revision), 0),
+                func.count(case((Session.starts_at <= now, Session.id))),
             )
             .join(Session.course)
             .where(*_upcoming_filter(course))
@@ -75,7 +116,8 @@ def feed_content_stamp(course: Course | None) -> tuple:
 
 
 def feed_bookings(user: User) -> list[Booking]:
-    """A learner's active bookings of scheduled sessions, with session and course, by start."""
+    """A learner's active bookings of scheduled sessions in the personal window, with
+    session and course, by start."""
     return list(
         db.session.scalars(
             select(Booking)
@@ -87,6 +129,7 @@ def feed_bookings(user: User) -> list[Booking]:
                 Booking.learner_id == user.id,
                 Booking.status != BookingStatus.CANCELLED,
                 Session.status == SessionStatus.SCHEDULED,
+                *feed_window(utcnow(), PERSONAL_PAST),
             )
             .order_by(Session.starts_at, Booking.id)
         )
@@ -95,13 +138,18 @@ def feed_bookings(user: User) -> list[Booking]:
 
 def bookings_changed_at(user: User) -> datetime | None:
     """The latest change to any of the learner's bookings or their sessions; cancelled
-    bookings count too: they left the feed when they changed."""
+    bookings count too: they left the feed when they changed; or a session entering or
+    leaving the window."""
     row = db.session.execute(
-        select(func.max(Booking.updated_at), func.max(Session.updated_at))
+        select(
+            func.max(Booking.updated_at),
+            func.max(Session.updated_at),
+            *_window_edges(utcnow(), PERSONAL_PAST),
+        )
         .join(Booking.session)
         .where(Booking.learner_id == user.id)
     ).one()
-    return latest(*row)
+    return latest(*row[:2], *_edge_moments(*row[2:], PERSONAL_PAST))
 
 
 def booking_with_session(reference: str) -> Booking | None:
@@ -117,12 +165,17 @@ def booking_with_session(reference: str) -> Booking | None:
 
 
 def taught_sessions(user: User) -> list[Session]:
-    """The scheduled sessions user is the trainer of, with their course, by start."""
+    """The scheduled sessions user is the trainer of in the personal window, with their
+    course, by start."""
     return list(
         db.session.scalars(
             select(Session)
             .options(joinedload(Session.course))
-            .where(Session.trainer_id == user.id, Session.status == SessionStatus.SCHEDULED)
+            .where(
+                Session.trainer_id == user.id,
+                Session.status == SessionStatus.SCHEDULED,
+                *feed_window(utcnow(), PERSONAL_PAST),
+            )
             .order_by(Session.starts_at, Session.id)
         )
     )
@@ -138,25 +191,35 @@ def teaching_changed_at(user: User) -> datetime | None:
         .scalar_subquery()
     )
     row = db.session.execute(
-        select(func.max(Session.updated_at), func.max(Course.updated_at), told)
+        select(
+            func.max(Session.updated_at),
+            func.max(Course.updated_at),
+            told,
+            *_window_edges(utcnow(), PERSONAL_PAST),
+        )
         .select_from(Session)
         .join(Session.course)
         .where(Session.trainer_id == user.id)
     ).one()
-    return latest(*row)
+    return latest(*row[:3], *_edge_moments(*row[3:], PERSONAL_PAST))
 
 
-# The staff feed holds a year of past sessions and everything to come; a cancelled
-# session stays for 30 days after it was cancelled, marked so, then leaves.
-PROGRAMME_PAST = timedelta(days=365)
+# The staff feed holds a year of past sessions and the next FEED_AHEAD (18 months); a
+# cancelled session stays for 30 days after it was cancelled, marked so, then leaves.
+PROGRAMME_PAST = PERSONAL_PAST
 CANCELLED_KEPT = timedelta(days=30)
 
 
 def _in_programme(now: datetime):
     cancelled_at = func.coalesce(Session.cancelled_at, Session.updated_at)
-    return or_(
-        and_(Session.status == SessionStatus.SCHEDULED, Session.ends_at >= now - PROGRAMME_PAST),
-        and_(Session.status == SessionStatus.CANCELLED, cancelled_at >= now - CANCELLED_KEPT),
+    return and_(
+        Session.starts_at < now + FEED_AHEAD,
+        or_(
+            and_(
+                Session.status == SessionStatus.SCHEDULED, Session.ends_at >= now - PROGRAMME_PAST
+            ),
+            and_(Session.status == SessionStatus.CANCELLED, cancelled_at >= now - CANCELLED_KEPT),
+        ),
     )
 
 

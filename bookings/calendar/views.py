@@ -184,6 +184,20 @@ def booking_file(reference: str):
     return _calendar_response(body, changed, f"{booking.reference}.ics", private=True)
 
 
+def _span(delta) -> str:
+    months = round(delta.days / 30.44)
+    if months >= 12 and months % 12 == 0:
+        return "a year" if months == 12 else f"{months // 12} years"
+    return f"{months} months" if months > 1 else f"{delta.days} days"
+
+
+@bp.app_template_global()
+def feed_covers(kind: str = "public") -> str:
+    """What a feed holds, for the text offering it: the window in queries."""
+    past = queries.PERSONAL_PAST if kind == "personal" else queries.FEED_PAST
+    return f"It holds sessions from {_span(past)} ago to {_span(queries.FEED_AHEAD)} ahead."
+
+
 @bp.app_template_global()
 def calendar_addresses(path: str) -> dict[str, str]:
     """A feed's full address (for Google Calendar) and its webcal:// form, which opens

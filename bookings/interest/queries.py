@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, select
 
+from ..batches import in_batches
 from ..extensions import db
 from ..models import Course, CourseInterest, User
 
@@ -64,18 +65,29 @@ def demand_per_course() -> list[Demand]:
     return [Demand(course, wanted, waiting) for course, wanted, waiting in rows]
 
 
-def export_rows(course_id: int = 0) -> list[tuple]:
-    """Confirmed sign-ups for the CSV export: course, address, name when known, dates."""
+def _exported(course_id: int) -> list:
+    conditions = [CourseInterest.confirmed_at.is_not(None)]
+    if course_id:
+        conditions.append(CourseInterest.course_id == course_id)
+    return conditions
+
+
+def export_count(course_id: int = 0) -> int:
+    """How many rows the CSV export has (one COUNT, the export's own filters)."""
+    return db.session.scalar(select(func.count(CourseInterest.id)).where(*_exported(course_id)))
+
+
+def export_rows(course_id: int = 0) -> Iterator[tuple]:
+    """Confirmed sign-ups for the CSV export: course, address, name when known, dates;
+    read a batch at a time as the file streams."""
     query = (
         select(Course.title, CourseInterest.email, User.name, CourseInterest.confirmed_at)
         .join(Course, Course.id == CourseInterest.course_id)
         .outerjoin(User, User.id == CourseInterest.user_id)
-        .where(CourseInterest.confirmed_at.is_not(None))
+        .where(*_exported(course_id))
         .order_by(Course.title, CourseInterest.confirmed_at, CourseInterest.id)
     )
-    if course_id:
-        query = query.where(CourseInterest.course_id == course_id)
-    return [tuple(row) for row in db.session.execute(query)]
+    return iter(in_batches(query))
 
 
 def _of_person(user: User):

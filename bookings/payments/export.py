@@ -7,9 +7,7 @@ spreadsheets (see spreadsheet.safe_cell).
 
 from __future__ import annotations
 
-import csv
 import heapq
-import io
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -20,7 +18,7 @@ from sqlalchemy import ColumnElement
 from .. import timefmt
 from ..enums import PAYMENT_METHOD_LABELS
 from ..models import CreditNote, Invoice
-from ..spreadsheet import safe_cell
+from ..spreadsheet import csv_chunks, safe_cell
 from . import queries
 
 # The columns of Xero's sales-invoice import template, in its order; those it
@@ -83,24 +81,6 @@ DOCUMENTS_HEADER = [
 # A UK postcode, alone on the address's last line or ending it ("Chatham ME4 4AA").
 POSTCODE = re.compile(r"(?:^|\s)([A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})$", re.IGNORECASE)
 ADDRESS_LINES = 4
-
-
-def _lines(rows: Iterable[list[str]], header: list[str], bom: bool) -> Iterator[str]:
-    """The CSV text, a row at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(header)
-    yield ("\ufeff" if bom else "") + flush()
-    for row in rows:
-        writer.writerow(row)
-        yield flush()
 
 
 def xero_date(day: date) -> str:
@@ -180,7 +160,7 @@ def xero_csv(invoice_conditions: list[ColumnElement[bool]], issued_between: Date
     invoices = queries.export_invoices(
         [*invoice_conditions, *queries.issued_between(Invoice.issued_on, *issued_between)]
     )
-    return _lines(xero_rows(invoices), XERO_HEADER, bom=False)
+    return csv_chunks(XERO_HEADER, xero_rows(invoices), bom=False, made_safe=True)
 
 
 def _invoice_row(invoice: Invoice, today: date) -> list[str]:
@@ -252,4 +232,4 @@ def documents_csv(
         )
     )
     rows = (row for _, row in heapq.merge(invoices, notes, key=lambda pair: pair[0]))
-    return _lines(rows, DOCUMENTS_HEADER, bom=True)
+    return csv_chunks(DOCUMENTS_HEADER, rows, made_safe=True)

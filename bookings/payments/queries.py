@@ -149,12 +149,25 @@ def due_for_reminder(today: date, reminded_before: datetime) -> list[Invoice]:
 EXPORT_BATCH = 500
 
 
+def _export_invoices_query(conditions: list[ColumnElement[bool]]) -> Select:
+    return select(Invoice).where(*conditions).order_by(Invoice.issued_on, Invoice.id)
+
+
+def _export_notes_query(
+    invoice_conditions: list[ColumnElement[bool]], note_conditions: list[ColumnElement[bool]]
+) -> Select:
+    return (
+        select(CreditNote)
+        .join(CreditNote.invoice)
+        .where(*invoice_conditions, *note_conditions)
+        .order_by(CreditNote.issued_on, CreditNote.id)
+    )
+
+
 def export_invoices(conditions: list[ColumnElement[bool]]):
     return db.session.scalars(
-        select(Invoice)
-        .where(*conditions)
+        _export_invoices_query(conditions)
         .options(selectinload(Invoice.lines))
-        .order_by(Invoice.issued_on, Invoice.id)
         .execution_options(yield_per=EXPORT_BATCH)
     )
 
@@ -163,13 +176,40 @@ def export_credit_notes(
     invoice_conditions: list[ColumnElement[bool]], note_conditions: list[ColumnElement[bool]]
 ):
     return db.session.scalars(
-        select(CreditNote)
-        .join(CreditNote.invoice)
-        .where(*invoice_conditions, *note_conditions)
+        _export_notes_query(invoice_conditions, note_conditions)
         .options(selectinload(CreditNote.invoice))
-        .order_by(CreditNote.issued_on, CreditNote.id)
         .execution_options(yield_per=EXPORT_BATCH)
     )
+
+
+@dataclass(frozen=True)
+class ExportSizes:
+    """The rows each accounting export will have: Xero's has one per invoice line,
+    the plain CSV one per invoice and one per credit note."""
+
+    xero: int
+    documents: int
+
+
+def export_sizes(
+    invoice_conditions: list[ColumnElement[bool]],
+    invoice_dates: list[ColumnElement[bool]],
+    note_dates: list[ColumnElement[bool]],
+) -> ExportSizes:
+    """Counted with the exports' own queries, in one statement."""
+    invoices = _export_invoices_query([*invoice_conditions, *invoice_dates]).order_by(None)
+
+    def count(query: Select):
+        return select(func.count()).select_from(query.subquery()).scalar_subquery()
+
+    lines = select(func.count(InvoiceLine.id)).where(
+        InvoiceLine.invoice_id.in_(invoices.with_only_columns(Invoice.id))
+    )
+    notes = _export_notes_query(invoice_conditions, note_dates).order_by(None)
+    xero, invoice_count, note_count = db.session.execute(
+        select(lines.scalar_subquery(), count(invoices), count(notes))
+    ).one()
+    return ExportSizes(xero=xero, documents=invoice_count + note_count)
 
 
 # What a cancellation did to the money.

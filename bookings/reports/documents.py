@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import current_app
 
 from ..pdf import Document, printable
-from ..spreadsheet import csv_text
+from ..spreadsheet import csv_chunks
 from . import charts
 from .queries import Report
 
@@ -87,8 +88,9 @@ COUNTING_NOTES = (
 CSV_HEADER = ["Section", "Measure", "Value"]
 
 
-def report_csv(report: Report) -> str:
-    """One row per figure: Section, Measure, Value (numbers as numbers, for a spreadsheet)."""
+def report_rows(report: Report) -> list[list[object]]:
+    """One row per figure: Section, Measure, Value (numbers as numbers, for a spreadsheet).
+    A few dozen rows whatever the size of the database: the figures are sums."""
     period = report.period
     rows: list[list[object]] = [
         ["Period", "From", period.first.isoformat()],
@@ -108,7 +110,12 @@ def report_csv(report: Report) -> str:
         rows.append(["Bookings by month", f"{row.year}-{row.month:02d}", row.bookings])
     for row in report.top_courses:
         rows.append(["Top courses by attendance", row.title, row.attended])
-    return csv_text(CSV_HEADER, rows)
+    return rows
+
+
+def report_csv(report: Report) -> Iterator[str]:
+    """The figures as CSV for Excel, in chunks to stream."""
+    return csv_chunks(CSV_HEADER, report_rows(report))
 
 
 def report_pdf(report: Report) -> bytes:

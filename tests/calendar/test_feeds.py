@@ -12,10 +12,17 @@ from bookings.extensions import db
 
 from ..conftest import login_as
 from ..factories import make_booking, make_course, make_session, make_user
-from ..ics_checks import LONDON, assert_london_vtimezone, assert_readers_agree, events, read
+from ..ics_checks import (
+    LONDON,
+    assert_london_vtimezone,
+    assert_readers_agree,
+    events,
+    next_date,
+    read,
+)
 
-WINTER = datetime(2030, 1, 17, 10, 0, tzinfo=UTC)  # 10:00 GMT
-SUMMER = datetime(2030, 7, 18, 9, 0, tzinfo=UTC)  # 10:00 BST
+WINTER = next_date(1, 17, 10)  # 10:00 GMT, within the feeds' window
+SUMMER = next_date(7, 18, 9)  # 10:00 BST, within the feeds' window
 
 
 @pytest.fixture
@@ -28,6 +35,7 @@ def catalogue():
         "summer": make_session(adhd, starts_at=SUMMER, capacity=2),
         "first_aid": make_session(first_aid, starts_at=SUMMER + timedelta(days=1)),
         "past": make_session(adhd, starts_in=timedelta(days=-3)),
+        "long_past": make_session(adhd, starts_in=timedelta(days=-45)),
         "cancelled": make_session(first_aid, starts_at=WINTER, status="cancelled"),
         "hidden": make_session(hidden, starts_at=WINTER),
     }
@@ -43,16 +51,18 @@ def _uid(session) -> str:
     return f"session-{session.id}@medwayvolunteers.org.uk"
 
 
-def test_public_feed_lists_upcoming_sessions_of_published_courses(client, catalogue):
+def test_public_feed_lists_the_sessions_of_published_courses_in_its_window(client, catalogue):
     response = client.get("/calendar.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     body = response.data
     assert str(read(body)["METHOD"]) == "PUBLISH"
+    # A session that took place in the last 30 days stays; one 45 days ago has gone.
     assert _uids(body) == {
         _uid(catalogue["winter"]),
         _uid(catalogue["summer"]),
         _uid(catalogue["first_aid"]),
+        _uid(catalogue["past"]),
     }
     assert_london_vtimezone(body)
     by_uid = {str(e["UID"]): e for e in events(body)}
@@ -60,6 +70,9 @@ def test_public_feed_lists_upcoming_sessions_of_published_courses(client, catalo
     assert "1 place left" in str(summer["DESCRIPTION"])
     assert "10 places left" in str(by_uid[_uid(catalogue["winter"])]["DESCRIPTION"])
     assert str(summer["SUMMARY"]) == "Living with ADHD"
+    past = str(by_uid[_uid(catalogue["past"])]["DESCRIPTION"])
+    assert "left" not in past and "Book:" not in past
+    assert "Other dates: http://localhost/courses/living-with-adhd" in past
     assert str(summer["URL"]) == "http://localhost/courses/living-with-adhd"
     assert summer["DTSTART"].params["TZID"] == "Europe/London"
     # GMT and BST sessions both read as 10:00 local in two independent readers.
@@ -80,7 +93,11 @@ def test_course_feed_has_only_that_course(client, catalogue):
     response = client.get("/courses/living-with-adhd/calendar.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    assert _uids(response.data) == {_uid(catalogue["winter"]), _uid(catalogue["summer"])}
+    assert _uids(response.data) == {
+        _uid(catalogue["winter"]),
+        _uid(catalogue["summer"]),
+        _uid(catalogue["past"]),
+    }
     assert_readers_agree(response.data)
 
 

@@ -15,9 +15,16 @@ from bookings.models import User
 
 from ..conftest import login_as, post_form
 from ..factories import make_booking, make_course, make_session, make_user
-from ..ics_checks import LONDON, assert_london_vtimezone, assert_readers_agree, events, read
+from ..ics_checks import (
+    LONDON,
+    assert_london_vtimezone,
+    assert_readers_agree,
+    events,
+    next_date,
+    read,
+)
 
-SUMMER = datetime(2030, 7, 18, 9, 0, tzinfo=UTC)  # 10:00 BST
+SUMMER = next_date(7, 18, 9)  # 10:00 BST, within the feeds' window
 DOMAIN = "medwayvolunteers.org.uk"
 
 

@@ -13,10 +13,10 @@ from bookings.extensions import db
 from bookings.models import OutboxMessage
 
 from ..factories import make_booking, make_course, make_session, make_user
-from ..ics_checks import assert_london_vtimezone, assert_readers_agree, events
+from ..ics_checks import assert_london_vtimezone, assert_readers_agree, events, next_date
 
-WINTER = datetime(2030, 1, 17, 10, 0, tzinfo=UTC)  # 10:00 GMT
-SUMMER = datetime(2030, 7, 18, 9, 0, tzinfo=UTC)  # 10:00 BST
+WINTER = next_date(1, 17, 10)  # 10:00 GMT, within the feeds' window
+SUMMER = next_date(7, 18, 9)  # 10:00 BST, within the feeds' window
 DOMAIN = "medwayvolunteers.org.uk"
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
 from ...audit import queries as audit_queries
 from ...audit import service as audit
 from ...audit.forms import AuditFilterForm
 from ...models import utcnow
+from ...spreadsheet import csv_response
 from ...web import committing
 from .base import bp, page_of
 
@@ -26,13 +27,17 @@ def audit_trail():
     form = AuditFilterForm(request.args)
     status = 200 if form.validate() else 400
     filters = form.filters()
-    page = page_of(audit_queries.entries_query(**filters), audit_queries.ENTRIES_ORDER)
+    query = audit_queries.entries_query(**filters)
+    page = page_of(query, audit_queries.ENTRIES_ORDER)
+    csv_rows, csv_capped = audit_queries.csv_size(query)
     return (
         render_template(
             "staff/audit.html",
             form=form,
             page=page,
             args={name: str(value) for name, value in filters.items()},
+            csv_rows=csv_rows,
+            csv_capped=csv_capped,
             action_label=audit_queries.action_label,
             object_types=audit.OBJECT_TYPES,
             object_pages=OBJECT_PAGES,
@@ -49,9 +54,6 @@ def audit_csv():
         # Not a broader file than was asked for: the page says what to correct.
         return audit_trail()
     with committing():
-        body = audit.export_csv(form.filters(), by=current_user)
+        chunks = audit.export_csv(form.filters(), by=current_user)
     filename = f"audit-trail-{utcnow():%Y-%m-%d}.csv"
-    response = Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8")
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(chunks, filename)

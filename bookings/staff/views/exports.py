@@ -1,23 +1,31 @@
-"""Export bookings as a CSV file for a range of session dates."""
+"""Export bookings as a CSV file for a range of session dates.
+
+The page counts the bookings the chosen dates cover and offers them as one download;
+the file streams, however many rows it has.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
-from flask import Response, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
 from ... import timefmt
 from ...models import utcnow
+from ...spreadsheet import csv_response
 from ...web import committing
 from .. import queries
-from ..export import export_bookings_csv
+from ..export import BookingsExport, bookings_csv, count_bookings, counted_now, record_export
 from ..forms import ExportForm, options
 from .base import bp
 
+# With this in the query the page shows the count for the dates chosen, not the file.
+PREVIEW = "preview"
 
-@bp.get("/exports")
-def exports():
+
+def _form() -> ExportForm:
     if request.args:
         form = ExportForm(request.args)
     else:
@@ -28,16 +36,32 @@ def exports():
     form.course.choices = options(
         [(0, "All courses")] + [(c.id, c.title) for c in queries.courses()]
     )
-    if not request.args:
-        return render_template("staff/exports.html", form=form)
-    if not form.validate():
+    return form
+
+
+@bp.get("/exports")
+def exports():
+    form = _form()
+    if request.args and not form.validate():
         return render_template("staff/exports.html", form=form), 400
-    with committing():
-        body = export_bookings_csv(
-            form.date_from.data, form.date_to.data, form.course.data, by=current_user
-        )
-    filename = f"bookings-{form.date_from.data.isoformat()}-to-{form.date_to.data.isoformat()}.csv"
-    response = Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8")
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    export = BookingsExport(form.date_from.data, form.date_to.data, form.course.data or 0)
+    if request.args and PREVIEW not in request.args:
+        export, count = counted_now(export)
+        with committing():
+            record_export(export, count, by=current_user)
+        return csv_response(partial(bookings_csv, export), export.filename)
+    count = count_bookings(export)
+    download = {
+        "date_from": export.date_from.isoformat(),
+        "date_to": export.date_to.isoformat(),
+        "course": export.course_id,
+    }
+    titles = {choice.value: choice.label for choice in form.course.choices}
+    return render_template(
+        "staff/exports.html",
+        form=form,
+        export=export,
+        count=count,
+        download=download,
+        course_title=titles.get(export.course_id) if export.course_id else None,
+    )

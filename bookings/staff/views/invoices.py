@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    stream_with_context,
-    url_for,
-)
+from functools import partial
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ... import timefmt
 from ...audit import service as audit
 from ...enums import INVOICE_LISTS, PAYMENT_METHOD_LABELS, AuditAction, InvoiceList, PaymentMethod
-from ...models import Invoice
+from ...models import CreditNote, Invoice
 from ...payments import collection, export
 from ...payments import queries as invoice_queries
 from ...payments.forms import InvoiceFilterForm, MarkPaidForm, WaiveForm
 from ...payments.service import today
+from ...spreadsheet import csv_response
 from ...web import committing
 from ..forms import ActionForm
 from .base import bp, page_of, usable
@@ -38,14 +32,6 @@ def _filter_args(form: InvoiceFilterForm) -> dict:
     search, (first, last) = _filters(form)
     args = {"q": search, "issued_from": first, "issued_to": last}
     return {name: value for name, value in args.items() if value}
-
-
-def _csv(chunks, filename: str) -> Response:
-    """A CSV file sent as it is written."""
-    response = Response(stream_with_context(chunks), mimetype="text/csv; charset=utf-8")
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _chosen_list(conditions: list, day) -> list:
@@ -79,8 +65,8 @@ def invoices():
     conditions = [invoice_queries.matching(search)]
     if request.args.get("format") == XERO and status == 200:
         _record_export("Invoices for Xero", form)
-        chunks = export.xero_csv(_chosen_list(conditions, day), dates)
-        return _csv(chunks, f"xero-invoices-{day.isoformat()}.csv")
+        chunks = partial(export.xero_csv, _chosen_list(conditions, day), dates)
+        return csv_response(chunks, f"xero-invoices-{day.isoformat()}.csv")
     listed = [*conditions, *invoice_queries.issued_between(Invoice.issued_on, *dates)]
     show = request.args.get("show")
     show = InvoiceList(show) if show in INVOICE_LISTS else InvoiceList.OUTSTANDING
@@ -100,6 +86,11 @@ def invoices():
             ),
             args={"show": show, **_filter_args(form)},
             filters=_filter_args(form),
+            export_sizes=invoice_queries.export_sizes(
+                conditions,
+                invoice_queries.issued_between(Invoice.issued_on, *dates),
+                invoice_queries.issued_between(CreditNote.issued_on, *dates),
+            ),
             today=day,
         ),
         status,
@@ -116,8 +107,8 @@ def invoices_csv():
     day = today()
     conditions = _chosen_list([invoice_queries.matching(search)], day)
     _record_export("Invoices and credit notes CSV", form)
-    chunks = export.documents_csv(conditions, dates, day)
-    return _csv(chunks, f"invoices-and-credit-notes-{day.isoformat()}.csv")
+    chunks = partial(export.documents_csv, conditions, dates, day)
+    return csv_response(chunks, f"invoices-and-credit-notes-{day.isoformat()}.csv")
 
 
 def _invoice_or_404(number: str) -> Invoice:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Response, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from ...reports import charts, documents
 from ...reports import queries as report_queries
 from ...reports.forms import ReportForm
+from ...spreadsheet import csv_response
 from .base import bp
 
 
@@ -25,11 +28,16 @@ def _invalid(form: ReportForm):
     return render_template("staff/reports.html", form=form, report=None), 400
 
 
-def _download(body: bytes, mimetype: str, form: ReportForm, extension: str) -> Response:
+def _filename(form: ReportForm) -> str:
     period = form.period
-    filename = f"training-report-{period.first.isoformat()}-to-{period.last.isoformat()}"
+    return f"training-report-{period.first.isoformat()}-to-{period.last.isoformat()}"
+
+
+def _download(body: bytes, mimetype: str, form: ReportForm, extension: str) -> Response:
     response = Response(body, mimetype=mimetype)
-    response.headers.set("Content-Disposition", "attachment", filename=f"{filename}.{extension}")
+    response.headers.set(
+        "Content-Disposition", "attachment", filename=f"{_filename(form)}.{extension}"
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -45,6 +53,7 @@ def reports():
         form=form,
         report=report,
         figures=documents.headline(report),
+        csv_rows=len(documents.report_rows(report)),
         month_chart=charts.attendance_by_month(report),
         sector_chart=charts.attendance_by_sector(report),
         range_args={"from": form.period.first.isoformat(), "to": form.period.last.isoformat()},
@@ -65,5 +74,5 @@ def reports_csv():
     form = _form()
     if not form.validate():
         return _invalid(form)
-    body = documents.report_csv(report_queries.build(form.period)).encode("utf-8")
-    return _download(body, "text/csv; charset=utf-8", form, "csv")
+    chunks = partial(documents.report_csv, report_queries.build(form.period))
+    return csv_response(chunks, f"{_filename(form)}.csv")
