@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from bookings.extensions import db
 
 from ..conftest import post_form
 from ..factories import make_booking, make_course, make_session
+from ..statements import counting_statements
 
 
 def reader(data: bytes) -> PdfReader:
@@ -242,7 +242,7 @@ def test_cached_brochure_is_replaced_when_the_introduction_changes(as_staff, cat
     assert {p.name for p in cache.glob("voluntary-*.pdf")}.isdisjoint(cached)
 
 
-def test_brochure_of_200_courses_is_built_in_under_3_seconds(monkeypatch):
+def test_brochure_of_200_courses_is_built_with_its_outline(monkeypatch):
     """The budget the issue sets; bench/brochure.py measures it in full."""
     first = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     for n in range(200):
@@ -258,12 +258,12 @@ def test_brochure_of_200_courses_is_built_in_under_3_seconds(monkeypatch):
     db.session.commit()
     pdf_module._qr_image.cache_clear()  # the worst case: every QR code drawn afresh
 
-    started = time.process_time()
-    data = generate_pdf("voluntary")
-    took = time.process_time() - started
+    # How long this takes is measured by bench/brochure.py, not here.
+    with counting_statements() as statements:
+        data = generate_pdf("voluntary")
 
     assert len(reader(data).outline) == 5 * 2 + 1
-    assert took < 3.0, f"{took:.2f} s of processor time"
+    assert len(statements) < 20, "the brochure reads its courses in a few statements"
 
 
 def test_courses_without_a_category_come_last_under_other_courses(client, programme):
