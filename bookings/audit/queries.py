@@ -76,14 +76,6 @@ def action_label(action: str) -> str:
     return AUDIT_ACTION_LABELS.get(action, action)
 
 
-def csv_size(query: Select) -> tuple[int, bool]:
-    """How many rows the CSV of query will have, and whether CSV_LIMIT cuts it short;
-    one statement that reads no further than the limit."""
-    found = query.order_by(None).limit(CSV_LIMIT + 1).subquery()
-    total = db.session.execute(select(func.count()).select_from(found)).scalar_one()
-    return min(total, CSV_LIMIT), total > CSV_LIMIT
-
-
 def count_for_csv(query: Select) -> tuple[Select, int]:
     """query held to the entries there are now, and how many rows its CSV has (one
     statement, capped at CSV_LIMIT): the file then has the rows counted, not the entry

@@ -27,17 +27,14 @@ def audit_trail():
     form = AuditFilterForm(request.args)
     status = 200 if form.validate() else 400
     filters = form.filters()
-    query = audit_queries.entries_query(**filters)
-    page = page_of(query, audit_queries.ENTRIES_ORDER)
-    csv_rows, csv_capped = audit_queries.csv_size(query)
+    page = page_of(audit_queries.entries_query(**filters), audit_queries.ENTRIES_ORDER)
     return (
         render_template(
             "staff/audit.html",
             form=form,
             page=page,
             args={name: str(value) for name, value in filters.items()},
-            csv_rows=csv_rows,
-            csv_capped=csv_capped,
+            csv_limit=audit_queries.CSV_LIMIT,
             action_label=audit_queries.action_label,
             object_types=audit.OBJECT_TYPES,
             object_pages=OBJECT_PAGES,
