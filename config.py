@@ -62,6 +62,8 @@ class Config:
     SECRET_KEY = None  # filled in by load()
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # SQLite: refresh the query planner's statistics this often per process (0: never).
+    SQLITE_ANALYZE_SECONDS = int(os.environ.get("SQLITE_ANALYZE_SECONDS", "3600"))
 
     ORG_NAME = os.environ.get("ORG_NAME", "Medway Volunteer Network")
     ORG_EMAIL = os.environ.get("ORG_EMAIL", "training@medwayvolunteers.org.uk")
@@ -170,6 +172,8 @@ class TestConfig(Config):
     # CSRF stays on: the tests fetch and send the token as a browser would.
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False
+    # Off, so no test's statement count includes it; tests/test_planner.py turns it on.
+    SQLITE_ANALYZE_SECONDS = 0
     MAIL_SERVER = None
     SITE_URL = "http://localhost"
     SERVER_NAME = None

@@ -97,6 +97,7 @@ def populate(url: str, size: str) -> None:
     """Migrate an empty database, load the demo data and the generated rows."""
     from flask_migrate import upgrade
 
+    from bookings import planner
     from bookings.booking.service import reference_prefix
     from bookings.demo.loader import load_demo
 
@@ -106,6 +107,9 @@ def populate(url: str, size: str) -> None:
         load_demo(echo=lambda *_: None)
         db.session.commit()
         scale_data.build(scale_data.SIZES[size], prefix=reference_prefix())
+        # As the app does after its first response (bookings/planner.py); PostgreSQL's
+        # statistics come from ANALYZE in postgres_database, as autovacuum's would.
+        planner.refresh_statistics()
         db.engine.dispose()
 
 

@@ -62,6 +62,8 @@ def create_app(config=None) -> Flask:
         # Writers wait for each other instead of failing at once.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
         options.setdefault("connect_args", {"timeout": 30})
+        # A file, not a network connection: nothing to ping before each checkout.
+        options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     proxies = int(app.config.get("PROXY_COUNT") or 0)
@@ -82,6 +84,9 @@ def create_app(config=None) -> Flask:
     # Not the module-level name: importing the bookings.mail package rebinds it.
     extensions.mail.init_app(app)
     limiter.init_app(app)
+    from . import planner
+
+    planner.init_app(app)
 
     from . import timefmt
     from .markup import register_filters as register_markup

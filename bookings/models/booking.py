@@ -69,6 +69,8 @@ class Booking(db.Model):
         # The paged lists' indexes (migration 0010; PostgreSQL adds trigram ones there).
         Index("ix_bookings_created", "created_at", "id"),
         Index("ix_bookings_status_created", "status", "created_at", "id"),
+        # "Booked by me" on My bookings, and setting it to NULL when an account goes.
+        Index("ix_bookings_booked_by", "booked_by_id"),
         CheckConstraint(
             check_in("outcome", AttendanceOutcome, nullable=True), name="outcome_known"
         ),

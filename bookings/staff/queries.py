@@ -100,6 +100,11 @@ def courses() -> list[Course]:
     return db.session.scalars(select(Course).order_by(Course.title)).all()
 
 
+def course_titles() -> list:
+    """(id, title) of every course, for the course pickers: rows, not whole courses."""
+    return db.session.execute(select(Course.id, Course.title).order_by(Course.title)).all()
+
+
 def slug_taken(slug: str, course_id: int | None = None) -> bool:
     query = select(Course.id).where(Course.slug == slug)
     if course_id is not None:

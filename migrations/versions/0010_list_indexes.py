@@ -27,6 +27,8 @@ INDEXES = [
     # /staff/bookings, newest first; with a status filter (by session: ix_bookings_session_status)
     ('ix_bookings_created', 'bookings', ['created_at', 'id']),
     ('ix_bookings_status_created', 'bookings', ['status', 'created_at', 'id']),
+    # "Booked by me" on My bookings (a team's organiser), and ON DELETE SET NULL
+    ('ix_bookings_booked_by', 'bookings', ['booked_by_id']),
     # /staff/sessions and the dashboard; with a course filter
     ('ix_sessions_starts_id', 'sessions', ['starts_at', 'id']),
     ('ix_sessions_course_starts', 'sessions', ['course_id', 'starts_at', 'id']),

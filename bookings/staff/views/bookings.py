@@ -20,7 +20,7 @@ from .base import FormPage, bp, filter_args, page_of, usable
 def bookings():
     form = BookingFilterForm(request.args)
     form.course.choices = options(
-        [(0, "Any course")] + [(c.id, c.title) for c in queries.courses()]
+        [(0, "Any course")] + [(c.id, c.title) for c in queries.course_titles()]
     )
     course_id = form.course.data if isinstance(form.course.data, int) else 0
     form.session.choices = options(

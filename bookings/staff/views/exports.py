@@ -34,7 +34,7 @@ def _form() -> ExportForm:
             formdata=None, date_from=today.replace(day=1), date_to=today + timedelta(days=90)
         )
     form.course.choices = options(
-        [(0, "All courses")] + [(c.id, c.title) for c in queries.courses()]
+        [(0, "All courses")] + [(c.id, c.title) for c in queries.course_titles()]
     )
     return form
 

@@ -19,7 +19,7 @@ from .base import FormPage, bp, page_of
 
 def _session_choices(form, session: Session | None = None) -> None:
     if hasattr(form, "course_id"):
-        form.course_id.choices = options([(c.id, c.title) for c in queries.courses()])
+        form.course_id.choices = options([(c.id, c.title) for c in queries.course_titles()])
     trainers = list(queries.trainers())
     if session is not None and session.trainer and session.trainer not in trainers:
         trainers.append(session.trainer)  # keep a deactivated trainer selectable
@@ -42,7 +42,7 @@ def sessions():
         page=page,
         show=show,
         course_id=course_id,
-        courses=queries.courses(),
+        courses=queries.course_titles(),
         waiting=waiting_counts([s.id for s in page.items]),
     )
 
