@@ -85,10 +85,13 @@ def migration_head() -> str:
 
 
 def cache_key() -> str:
-    """The migration head and the builder's source: either changing means a rebuild."""
+    """The migration head, the migrations' and the builder's source: any change means a
+    rebuild (an index added to an existing migration changes the schema too)."""
     digest = hashlib.sha256()
-    for name in ("scale_data.py", "scale_rows.py"):
-        digest.update((ROOT / "bench" / name).read_bytes())
+    sources = [ROOT / "bench" / name for name in ("scale.py", "scale_data.py", "scale_rows.py")]
+    sources += sorted((ROOT / "migrations" / "versions").glob("*.py"))
+    for path in sources:
+        digest.update(path.read_bytes())
     digest = digest.hexdigest()[:10]
     return f"{migration_head()}-{digest}"
 
