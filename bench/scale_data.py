@@ -173,7 +173,7 @@ def _booking_rows(sizes, sessions, session_ids, course_rows, learners, prefix, n
     """The bookings, with each session's seats_taken and waitlist_last updated in place."""
     rows = []
     cursor = 0
-    refs: set[str] = set()
+    refs: set[str] = set(db.session.scalars(select(Booking.reference)))  # the demo's too
     counts = bookings_per_session(sizes.bookings, sizes.sessions)
     for i, (session, count) in enumerate(zip(sessions, counts, strict=True)):
         if count > len(learners):
