@@ -42,18 +42,24 @@ dev: demo
 	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
 
 # SQLite always; PostgreSQL as well when TEST_DATABASE_URL is set. In parallel, one
-# process per core, each with its own database (see tests/conftest.py); tests that must
-# not overlap share an xdist_group. PYTEST_WORKERS=0 runs them in one process.
+# process per core, each with its own database (see tests/conftest.py); then the tests
+# marked exclusive (many connections or servers of their own) one at a time, so they
+# never compete with each other for PostgreSQL's connections. PYTEST_WORKERS=0 runs
+# everything in one process.
 PYTEST_WORKERS ?= auto
-PYTEST := $(BIN)/python -m pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
+PYTEST := $(BIN)/python -m pytest
+PARALLEL := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS))
 test: install-dev
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== tests on SQLite =="; \
-		env -u TEST_DATABASE_URL $(PYTEST) -m "not postgres" $(PYTEST_ARGS) || exit $$?; \
+		env -u TEST_DATABASE_URL $(PYTEST) $(PARALLEL) -m "not postgres and not exclusive" $(PYTEST_ARGS) || exit $$?; \
+		env -u TEST_DATABASE_URL $(PYTEST) -m "not postgres and exclusive" $(PYTEST_ARGS) || exit $$?; \
 		echo "== tests on PostgreSQL =="; \
-		$(PYTEST) $(PYTEST_ARGS); \
+		$(PYTEST) $(PARALLEL) -m "not exclusive" $(PYTEST_ARGS) || exit $$?; \
+		$(PYTEST) -m exclusive $(PYTEST_ARGS); \
 	else \
-		$(PYTEST) $(PYTEST_ARGS); \
+		$(PYTEST) $(PARALLEL) -m "not exclusive" $(PYTEST_ARGS) || exit $$?; \
+		$(PYTEST) -m exclusive $(PYTEST_ARGS); \
 	fi
 
 lint: install-dev

@@ -161,9 +161,10 @@ def require_service(available: bool, reason: str) -> None:
 
 
 def pytest_configure(config):
-    # pytest-xdist registers it too; here so that a run without xdist knows the name.
     config.addinivalue_line(
-        "markers", "xdist_group(name): tests that run one after another in one xdist worker"
+        "markers",
+        "exclusive: opens many connections or servers of its own; `make test` runs these "
+        "one at a time after the parallel run",
     )
 
 

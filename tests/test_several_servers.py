@@ -39,9 +39,9 @@ from .conftest import CSRF_RE, _create_database_if_missing, _reset_postgres, req
 from .factories import PASSWORD, make_session, make_user
 from .smtp_server import Collector, SmtpServer, free_port
 
-# Each test starts a fleet of processes: in one xdist worker, one after the other, so
+# Each test starts a fleet of processes: run alone (make test), one after the other, so
 # that on a small machine they do not also compete with each other.
-pytestmark = pytest.mark.xdist_group("servers")
+pytestmark = pytest.mark.exclusive
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS = ("127.0.0.1", 6379)

@@ -17,6 +17,9 @@ from bookings.models import Booking, OutboxMessage, Session, User
 from ..factories import make_session, make_user
 from .conftest import run_in_threads
 
+# Fifty connections at once: run alone (make test), not beside another worker's tests.
+pytestmark = pytest.mark.exclusive
+
 LEARNERS = 50
 CAPACITY = 5
 

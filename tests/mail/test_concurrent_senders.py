@@ -21,6 +21,9 @@ from bookings.models import OutboxMessage
 from ..factories import make_user
 from ..smtp_server import Collector, SmtpServer
 
+# Sender processes of their own, timed by a deadline: run alone (make test).
+pytestmark = pytest.mark.exclusive
+
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 200
 

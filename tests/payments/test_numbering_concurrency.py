@@ -23,6 +23,9 @@ from ..booking.conftest import concurrent_app, run_in_threads  # noqa: F401
 from ..factories import make_course, make_session, make_user
 from .conftest import YEAR, book, credit_notes, invoices
 
+# Fifty connections at once: run alone (make test), not beside another worker's tests.
+pytestmark = pytest.mark.exclusive
+
 PLACES = 50
 
 
