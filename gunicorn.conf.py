@@ -20,9 +20,12 @@ threads = int(os.environ.get("GUNICORN_THREADS") or 4)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so slow growth in memory never adds up.
-max_requests = 5000
-max_requests_jitter = 500
+# Recycle workers now and then so slow growth in memory never adds up: rarely, because a
+# new worker spends a second or two of CPU loading the app, starts with cold caches, and
+# takes no kept-alive connections from the others (so one worker serves them all until
+# they reconnect). At 5,000 a busy server restarted a worker every few seconds.
+max_requests = 100_000
+max_requests_jitter = 10_000
 preload_app = False
 # No control socket (gunicornc): its one default path would be shared by every gunicorn
 # of this user, so two servers on one machine would take it from each other.
