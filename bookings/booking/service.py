@@ -97,7 +97,7 @@ def book(
     for _ in range(REFERENCE_ATTEMPTS):
         try:
             booking = place(session, learner, needs, booked_by, billing)
-            payments.invoice_places([booking])
+            payments.invoice_places([booking], placed_now=True)
             if booked_by is not None and booked_by.id != learner_id:
                 audit.record(
                     AuditAction.BOOKED_ON_BEHALF,

@@ -148,7 +148,7 @@ def book_team(
         db.session.rollback()
         # Someone in the group was booked by another request a moment ago.
         raise AlreadyBooked(Refusal.ATTENDEE_ALREADY_BOOKED) from None
-    payments.invoice_places(bookings, organiser)
+    payments.invoice_places(bookings, organiser, placed_now=True)
     outbox.enqueue(messages.team_booked(organiser, bookings))
     return bookings
 

@@ -81,6 +81,19 @@ def live_line(booking_id: int) -> InvoiceLine | None:
     )
 
 
+def _billed_ids(booking_ids: list[int]) -> set[int]:
+    """Which of these bookings a live invoice line bills now."""
+    if not booking_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(InvoiceLine.booking_id).where(
+                InvoiceLine.booking_id.in_(booking_ids), InvoiceLine.live
+            )
+        )
+    )
+
+
 def line_description(booking: Booking) -> str:
     session = booking.session
     return (
@@ -119,17 +132,21 @@ def _seller() -> dict:
     }
 
 
-def invoice_places(bookings: Sequence[Booking], owner: User | None = None) -> Invoice | None:
+def invoice_places(
+    bookings: Sequence[Booking], owner: User | None = None, *, placed_now: bool = False
+) -> Invoice | None:
     """Issue one invoice for the confirmed priced places among bookings, one line each.
 
     owner sees the invoice in their account: by default the booking's organiser (the
     learner, or whoever booked for a team). Bookings already invoiced, waiting or free
     are left out; with none left, no invoice. The buyer's details come from the first
-    booking billed.
+    booking billed. placed_now says the bookings were written in this transaction, so
+    none can be invoiced yet and there is nothing to look up.
     """
-    billable = [
-        b for b in bookings if b.has_place and b.price_pence > 0 and live_line(b.id) is None
-    ]
+    billable = [b for b in bookings if b.has_place and b.price_pence > 0]
+    if not placed_now:
+        billed = _billed_ids([b.id for b in billable])
+        billable = [b for b in billable if b.id not in billed]
     if not billable:
         return None
     owner = owner or billable[0].organiser

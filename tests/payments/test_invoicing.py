@@ -17,6 +17,7 @@ from bookings.payments import service as payments
 from bookings.payments.service import Billing
 
 from ..factories import make_course, make_session, make_user
+from ..statements import counting_statements
 
 YEAR = datetime.now(UTC).year
 
@@ -68,6 +69,25 @@ def test_a_confirmed_priced_place_is_invoiced_with_one_line():
     assert line.booking_id == booking.id and line.live
     assert session.course.title in line.description and "Ada Lovelace" in line.description
     assert invoice.status == InvoiceStatus.ISSUED
+
+
+def test_a_place_already_billed_is_not_invoiced_again():
+    session = priced_session()
+    booking = book(session)
+    assert payments.invoice_places([booking]) is None
+    db.session.commit()
+    assert len(invoices()) == 1
+
+
+def test_a_new_booking_is_invoiced_without_looking_for_an_earlier_line():
+    session = priced_session()
+    learner = make_user(sector="private")
+    with counting_statements() as statements:
+        book(session, learner)
+    assert len(invoices()) == 1
+    assert not [
+        s for s in statements if s.lstrip().upper().startswith("SELECT") and "invoice_lines" in s
+    ]
 
 
 def test_a_waiting_booking_is_invoiced_only_when_promoted(client):
