@@ -115,13 +115,44 @@ def is_postgres(app) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
 
 
+_postgres_clean_sql: list[str] = []
+
+
+def _postgres_clean(conn) -> str:
+    """DELETE from every table, children first, and restart the id sequences: one round
+    trip. TRUNCATE does the same but makes new files for every table and index, which
+    cost 50-130 ms a test against 3 ms for this on tables a test has barely filled.
+    Tables whose triggers refuse DELETE (the append-only audit trail) are truncated."""
+    if not _postgres_clean_sql:
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        guarded = set(
+            conn.exec_driver_sql(
+                "SELECT DISTINCT c.relname FROM pg_trigger t "
+                "JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+            ).scalars()
+        )
+        sequences = conn.exec_driver_sql(
+            "SELECT sequence_name FROM information_schema.sequences "
+            "WHERE sequence_schema = current_schema()"
+        ).scalars()
+        truncate = [n for n in tables if n in guarded]
+        _postgres_clean_sql.append(
+            "; ".join(
+                ([f"TRUNCATE {', '.join(truncate)} CASCADE"] if truncate else [])
+                + [f"DELETE FROM {name}" for name in tables if name not in guarded]
+                + [f"ALTER SEQUENCE {name} RESTART" for name in sequences]
+            )
+        )
+    return _postgres_clean_sql[0]
+
+
 def _clean(app) -> None:
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+                conn.exec_driver_sql(_postgres_clean(conn))
             else:
                 for name in tables:
                     conn.exec_driver_sql(f"DELETE FROM {name}")
