@@ -37,6 +37,28 @@ def make_user(
     return user
 
 
+def make_learners(
+    count: int, *, sector="voluntary", prefix="learner", password_hash=None
+) -> list[User]:
+    """count learners sharing one password hash: hashing each would dominate a test.
+
+    Their emails are <prefix><n>@example.org and their names "<Prefix> <n>".
+    """
+    password_hash = password_hash or make_user().password_hash
+    learners = [
+        User(
+            email=f"{prefix}{n}@example.org",
+            name=f"{prefix.capitalize()} {n}",
+            sector=sector,
+            password_hash=password_hash,
+        )
+        for n in range(count)
+    ]
+    db.session.add_all(learners)
+    db.session.commit()
+    return learners
+
+
 def make_course(
     *,
     slug=None,

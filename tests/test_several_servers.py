@@ -33,10 +33,10 @@ from werkzeug.security import generate_password_hash
 from bookings.enums import OutboxStatus
 from bookings.extensions import db
 from bookings.mail import messages, outbox
-from bookings.models import Booking, OutboxMessage, User
+from bookings.models import Booking, OutboxMessage
 
 from .conftest import CSRF_RE, _create_database_if_missing, _reset_postgres, require_service
-from .factories import PASSWORD, make_session, make_user
+from .factories import PASSWORD, make_learners, make_session, make_user
 from .smtp_server import Collector, SmtpServer, free_port
 
 # Each test starts a fleet of processes: run alone (make test), one after the other, so
@@ -321,17 +321,7 @@ def test_two_servers_and_two_senders_take_100_concurrent_bookings(
     # A real password check at sign-in, but a quick one: 100 scrypt checks at once
     # would only measure the machine.
     password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:5000")
-    learners = [
-        User(
-            email=f"learner{n}@example.org",
-            name=f"Learner {n}",
-            sector="voluntary",
-            password_hash=password_hash,
-        )
-        for n in range(LEARNERS)
-    ]
-    db.session.add_all(learners)
-    db.session.commit()
+    learners = make_learners(LEARNERS, password_hash=password_hash)
     emails = [learner.email for learner in learners]
     db.session.query(OutboxMessage).delete()  # whatever setting up queued
     db.session.commit()

@@ -14,7 +14,8 @@ from bookings.booking.service import Needs
 from bookings.extensions import db
 from bookings.models import Booking, OutboxMessage, Session, User
 
-from ..factories import make_session, make_user
+from .. import factories
+from ..factories import make_session
 from .conftest import run_in_threads
 
 # Fifty connections at once: run alone (make test), not beside another worker's tests.
@@ -25,20 +26,7 @@ CAPACITY = 5
 
 
 def make_learners(count: int) -> list[int]:
-    """Learners sharing one password hash: hashing 50 passwords would dominate the test."""
-    password_hash = make_user().password_hash
-    learners = [
-        User(
-            email=f"learner{n}@example.org",
-            name=f"Learner {n}",
-            sector="voluntary",
-            password_hash=password_hash,
-        )
-        for n in range(count)
-    ]
-    db.session.add_all(learners)
-    db.session.commit()
-    return [u.id for u in learners]
+    return [u.id for u in factories.make_learners(count)]
 
 
 def book_as(learner_id: int, session_id: int):

@@ -19,8 +19,9 @@ from bookings.models import CreditNote, Invoice, InvoiceLine, NumberSequence, Us
 from bookings.payments import collection
 from bookings.payments import service as payments
 
+from .. import factories
 from ..booking.conftest import concurrent_app, run_in_threads  # noqa: F401
-from ..factories import make_course, make_session, make_user
+from ..factories import make_course, make_session
 from .conftest import YEAR, book, credit_notes, invoices
 
 # Fifty connections at once: run alone (make test), not beside another worker's tests.
@@ -30,20 +31,8 @@ PLACES = 50
 
 
 def make_learners(count: int) -> list[int]:
-    """Private-sector learners sharing one password hash (hashing 50 would dominate)."""
-    password_hash = make_user().password_hash
-    learners = [
-        User(
-            email=f"payer{n}@example.org",
-            name=f"Payer {n}",
-            sector="private",
-            password_hash=password_hash,
-        )
-        for n in range(count)
-    ]
-    db.session.add_all(learners)
-    db.session.commit()
-    return [u.id for u in learners]
+    """Private-sector learners: each place is priced, so each booking is invoiced."""
+    return [u.id for u in factories.make_learners(count, sector="private", prefix="payer")]
 
 
 def book_as(learner_id: int, session_id: int) -> tuple[int, str]:
