@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import multiprocessing
 import os
-import platform
 import random
 import sys
 import tempfile
@@ -41,6 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import results_file  # noqa: E402  (bench/ is on the path when a script runs)
+
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="tb-bench-export-"))
 
 PER_SESSION = 12
@@ -290,16 +291,9 @@ def main() -> None:
         "runs": runs,
         "worst_peak_growth_mb": worst,
         "limit_mb": LIMIT_MB,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "load_average_1m": round(os.getloadavg()[0], 2),
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **results_file.the_machine(),
     }
-    print(json.dumps(results, indent=2))
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "export.json").write_text(json.dumps(results, indent=2) + "\n")
+    results_file.write("export", results)
     if worst >= LIMIT_MB:
         sys.exit(f"peak memory growth {worst} MB: over {LIMIT_MB} MB")
 

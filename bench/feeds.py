@@ -12,9 +12,7 @@ Writes bench/results/feeds.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import random
 import statistics
 import sys
@@ -25,6 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import results_file  # noqa: E402  (bench/ is on the path when a script runs)
+
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="tb-bench-feeds-"))
 
 
@@ -209,15 +210,9 @@ def main() -> None:
         "staff_unchanged_median_ms": ms(staff_full),
         "staff_not_modified_median_ms": ms(staff_polls),
         "staff_not_modified_p90_ms": p90(staff_polls),
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **results_file.the_machine(load=False),
     }
-    print(json.dumps(results, indent=2))
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "feeds.json").write_text(json.dumps(results, indent=2) + "\n")
+    results_file.write("feeds", results)
 
 
 if __name__ == "__main__":

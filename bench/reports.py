@@ -14,9 +14,7 @@ Writes bench/results/reports.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import random
 import statistics
 import sys
@@ -27,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import results_file  # noqa: E402  (bench/ is on the path when a script runs)
+
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="tb-bench-reports-"))
 
 PER_SESSION = 12
@@ -266,17 +267,9 @@ def main() -> None:
         "slowest_median_s": max(seconds(wall) for wall, _ in measured.values()),
         "slowest_s": round(max(max(wall) for wall, _ in measured.values()), 3),
         "limit_s": LIMIT_SECONDS,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        # Other work on the machine slows every figure: note how busy it was.
-        "load_average_1m": round(os.getloadavg()[0], 2),
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **results_file.the_machine(),
     }
-    print(json.dumps(results, indent=2))
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "reports.json").write_text(json.dumps(results, indent=2) + "\n")
+    results_file.write("reports", results)
     if results["slowest_median_s"] >= LIMIT_SECONDS:
         sys.exit(f"the report took {results['slowest_median_s']} s: over {LIMIT_SECONDS} s")
 
