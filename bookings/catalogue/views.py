@@ -63,6 +63,14 @@ def course(slug):
     outcomes = [line.strip(" -*\t") for line in course.outcomes.splitlines() if line.strip()]
     # Nothing to book (no dates, or all full or closed): offer to hear about new ones.
     bookable = any(s.is_open_for_booking(now) and s.places_left > 0 for s in upcoming)
+    # The form only when offered: making one draws a CSRF token, which writes the
+    # visitor's session, so a course with dates to book sets no cookie.
+    if bookable:
+        form = None
+    elif current_user.is_authenticated:
+        form = OneClickInterestForm()
+    else:
+        form = InterestForm()
     return render_template(
         "catalogue/course.html",
         course=course,
@@ -73,7 +81,7 @@ def course(slug):
         quotes=feedback_queries.course_quotes(course.id),
         offer_new_dates=not bookable,
         interest=interest_queries.signed_up(course, current_user),
-        form=OneClickInterestForm() if current_user.is_authenticated else InterestForm(),
+        form=form,
     )
 
 

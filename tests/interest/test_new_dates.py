@@ -101,6 +101,24 @@ def test_the_offer_shows_only_when_nothing_is_bookable(client):
         assert ("Tell me about new dates" in page) is offered, course.slug
 
 
+def test_a_course_with_dates_to_book_sets_no_cookie_and_the_offer_still_works(app):
+    # No form on the page, so no CSRF token drawn and no session cookie written.
+    open_ = make_course()
+    make_session(open_)
+    full = make_course()
+    make_booking(make_session(full, capacity=1))
+    visitor = app.test_client()
+    answer = visitor.get(f"/courses/{open_.slug}")
+    assert answer.status_code == 200
+    assert "Set-Cookie" not in answer.headers
+    # Where the offer shows, its form carries a token and the visitor can sign up.
+    answer = visitor.get(f"/courses/{full.slug}")
+    assert 'name="csrf_token"' in answer.get_data(as_text=True)
+    assert "session=" in answer.headers.get("Set-Cookie", "")
+    sign_up(visitor, full, "ada@example.org")
+    assert len(mail_to("ada@example.org")) == 1
+
+
 def test_a_bad_address_is_refused_beside_the_field(client):
     course = make_course()
     response = sign_up(client, course, "not an address")
