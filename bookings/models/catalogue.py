@@ -18,8 +18,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    func,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,6 +50,8 @@ class Course(db.Model):
     __table_args__ = (
         CheckConstraint("price_voluntary_pence >= 0", name="price_voluntary_nonneg"),
         CheckConstraint("price_private_pence >= 0", name="price_private_nonneg"),
+        # The staff course filter (migration 0012; PostgreSQL adds a trigram one there).
+        Index("ix_courses_title_lower", func.lower(text("title")), "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

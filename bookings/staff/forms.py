@@ -37,6 +37,7 @@ from wtforms.validators import (
 from .. import timefmt
 from ..booking.forms import NeedsFields
 from ..enums import BOOKING_STATUSES, ROLES, SECTOR_LABELS
+from .course_filter import CourseFilterFields
 
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 POUNDS_RE = re.compile(r"^£?\s*(\d{1,6})(?:\.(\d{1,2}))?$")
@@ -251,11 +252,10 @@ class CancelSessionForm(FlaskForm):
     save = SubmitField("Cancel this session")
 
 
-class BookingFilterForm(FlaskForm):
+class BookingFilterForm(CourseFilterFields, FlaskForm):
     class Meta:
         csrf = False
 
-    course = SelectField("Course", coerce=int, default=0, validate_choice=False)
     session = SelectField("Session", coerce=int, default=0, validate_choice=False)
     status = SelectField(
         "Status",
@@ -263,6 +263,18 @@ class BookingFilterForm(FlaskForm):
         default="",
     )
     q = SearchField("Name, email or reference", validators=[Optional(), Length(max=200)])
+
+
+class SessionFilterForm(CourseFilterFields, FlaskForm):
+    class Meta:
+        csrf = False
+
+    show = SelectField(
+        "Show",
+        choices=options([("upcoming", "Upcoming"), ("past", "Past")]),
+        default="upcoming",
+        validate_choice=False,  # anything else shows the upcoming ones
+    )
 
 
 class OutboxSearchForm(FlaskForm):

@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select, true, union
+from sqlalchemy import Row, Select, func, or_, select, true, union
 from sqlalchemy.orm import selectinload
 
 from .. import timefmt
 from ..enums import OUTBOX_STATUSES, ROLES, BookingStatus, OutboxStatus, Role, SessionStatus
 from ..extensions import db
 from ..models import Booking, Course, NewsPost, OutboxMessage, Session, User, utcnow
-from ..paging import count_up_to
+from ..paging import COUNT_LIMIT, count_up_to
+from ..search import TextQuery
 from ..trainer.queries import SessionFill, waiting_counts
 
 AT_RISK_WITHIN = timedelta(days=7)
@@ -105,6 +106,80 @@ def course_titles() -> list:
     return db.session.execute(select(Course.id, Course.title).order_by(Course.title)).all()
 
 
+# The staff lists' course filter: staff type words of a title rather than pick from
+# every course, so its cost is bounded by COURSE_MATCHES_SHOWN, not by the catalogue.
+COURSE_MATCHES_SHOWN = 20
+COURSE_TITLE_ORDER = (func.lower(Course.title), Course.id)  # ix_courses_title_lower
+LARGEST_ID = 2**31 - 1
+
+
+@dataclass
+class CourseMatches:
+    """The courses whose titles hold every word typed: the first few in title order,
+    how many there are, and the one meant when the words mean one."""
+
+    courses: list  # (id, title) rows, at most COURSE_MATCHES_SHOWN
+    total: int  # counted no further than paging.COUNT_LIMIT + 1
+    meant: Row | None = None
+
+    @property
+    def more_text(self) -> str:
+        """How many match beyond those listed, in words ("" when none)."""
+        if self.total > COUNT_LIMIT:
+            return f"over {COUNT_LIMIT - len(self.courses):,}"
+        more = self.total - len(self.courses)
+        return f"{more:,}" if more > 0 else ""
+
+
+def title_key(text: str) -> str:
+    """A title as compared with one typed in full: in lower case, spaces collapsed."""
+    return " ".join(text.split()).lower()
+
+
+def course_title(course_id: int) -> Row | None:
+    """(id, title) of one course, published or not; None when there is no such course."""
+    if not 0 < course_id <= LARGEST_ID:
+        return None
+    return db.session.execute(
+        select(Course.id, Course.title).where(Course.id == course_id)
+    ).one_or_none()
+
+
+def courses_matching(text: str, shown: int = COURSE_MATCHES_SHOWN) -> CourseMatches:
+    """Courses, published or not, whose titles contain every word of text (any case).
+
+    The one meant is the only match, or else the only course titled exactly text.
+    At most three statements, each reading no more than a bounded number of rows.
+    """
+    words = TextQuery.parse(text).words
+    if not words:
+        return CourseMatches([], 0)
+    query = (
+        select(Course.id, Course.title)
+        .where(*(_has(Course.title, _escaped(word)) for word in words))
+        .order_by(*COURSE_TITLE_ORDER)
+    )
+    rows = db.session.execute(query.limit(shown + 1)).all()
+    if len(rows) <= 1:
+        return CourseMatches(rows, len(rows), rows[0] if rows else None)
+    titled = db.session.execute(
+        select(Course.id, Course.title).where(func.lower(Course.title) == title_key(text)).limit(2)
+    ).all()
+    if len(titled) == 1:
+        return CourseMatches(rows[:shown], len(rows), titled[0])
+    total = len(rows) if len(rows) <= shown else count_up_to(query)
+    return CourseMatches(rows[:shown], total)
+
+
+def course_of_session(session_id: int) -> Row | None:
+    """(id, title) of the course a session is of; None when there is no such session."""
+    if not 0 < session_id <= LARGEST_ID:
+        return None
+    return db.session.execute(
+        select(Course.id, Course.title).join(Session.course).where(Session.id == session_id)
+    ).one_or_none()
+
+
 def slug_taken(slug: str, course_id: int | None = None) -> bool:
     query = select(Course.id).where(Course.slug == slug)
     if course_id is not None:
@@ -144,15 +219,14 @@ def sessions_query(course_id: int | None = None, show: str = "upcoming") -> Sele
     return query.where(started).order_by(*sessions_order(show))
 
 
-def filter_sessions(course_id: int = 0, limit: int = 200) -> list[Session]:
-    """Sessions to pick from when filtering bookings: a course's all, or the next ones."""
-    query = select(Session).options(selectinload(Session.course)).limit(limit)
-    if course_id:
-        return db.session.scalars(
-            query.where(Session.course_id == course_id).order_by(Session.starts_at.desc())
-        ).all()
+def filter_sessions(course_id: int, limit: int = 200) -> list[Session]:
+    """A course's sessions to pick from when filtering bookings, latest first."""
     return db.session.scalars(
-        query.where(Session.starts_at > utcnow()).order_by(Session.starts_at)
+        select(Session)
+        .options(selectinload(Session.course))
+        .where(Session.course_id == course_id)
+        .order_by(Session.starts_at.desc(), Session.id.desc())
+        .limit(limit)
     ).all()
 
 

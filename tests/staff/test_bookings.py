@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from bookings.extensions import db
-from bookings.models import Booking, OutboxMessage
+from bookings.models import Booking, Course, OutboxMessage
+from bookings.paging import COUNT_LIMIT
 
 from ..conftest import post_form
 from ..factories import make_booking, make_course, make_session, make_user
@@ -50,6 +52,160 @@ def test_bad_booking_filter_is_refused_beside_the_field(as_staff, bookings):
     response = as_staff.get("/staff/bookings?status=lost")
     assert response.status_code == 400
     assert "Not a valid choice" in field_error(response.get_data(as_text=True), "status")
+
+
+def course_links(html: str, path: str = "/staff/bookings") -> list[str]:
+    """The ids of the courses the page offers as links that choose one."""
+    return re.findall(rf'<li><a href="{path}\?course=(\d+)', html)
+
+
+def test_words_of_one_course_title_filter_by_that_course(as_staff, bookings, course):
+    response = as_staff.get("/staff/bookings?course_q=++adhd+LIVING+")
+
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert listed(html) == {"Ann Archer", "Cat Cole"}
+    assert 'value="Living with ADHD"' in html
+    assert f'<input type="hidden" name="course" value="{course.id}">' in html
+    assert 'href="/staff/bookings">Any course</a>' in html
+
+
+def test_course_link_filters_and_shows_the_title(as_staff, bookings, course):
+    ann, bob, cat = bookings
+    # As the sessions pages link to a session's bookings.
+    html = as_staff.get(
+        f"/staff/bookings?session={ann.session_id}&course={course.id}&status=cancelled"
+    ).get_data(as_text=True)
+
+    assert listed(html) == {"Cat Cole"}
+    assert 'value="Living with ADHD"' in html
+    assert f'<option selected value="{ann.session_id}">' in html
+    # Choosing any course keeps the other filters but not the course's session.
+    assert 'href="/staff/bookings?status=cancelled">Any course</a>' in html
+
+
+def test_several_matching_courses_are_listed_to_choose_from(as_staff, bookings):
+    for n in range(23):
+        make_course(title=f"Safeguarding level {n:02d}", commit=False)
+    db.session.commit()
+
+    response = as_staff.get("/staff/bookings?course_q=safeguarding&status=confirmed")
+
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert listed(html) == {"Ann Archer", "Bob Baker"}  # not filtered by course yet
+    assert "24 courses match" in html
+    titles = re.findall(r'<li><a href="/staff/bookings\?[^"]*">([^<]+)</a></li>', html)
+    assert titles == ["Safeguarding Adults"] + [f"Safeguarding level {n:02d}" for n in range(19)]
+    assert "and 4 more: type more of the title." in html
+    assert 'href="/staff/bookings?course=' in html and "status=confirmed" in html
+    # A link chooses the course, keeping the other filters.
+    adults = course_links(html)[0]
+    chosen = as_staff.get(f"/staff/bookings?course={adults}&status=confirmed")
+    assert listed(chosen.get_data(as_text=True)) == {"Bob Baker"}
+
+
+def test_matching_courses_are_counted_no_further_than_lists_are(as_staff, staff):
+    db.session.add_all(
+        Course(slug=f"many-{n}", title=f"Many {n:04d}") for n in range(COUNT_LIMIT + 5)
+    )
+    db.session.commit()
+    html = as_staff.get("/staff/bookings?course_q=many").get_data(as_text=True)
+    assert f"More than {COUNT_LIMIT:,} courses match" in html
+    assert f"and over {COUNT_LIMIT - 20:,} more: type more of the title." in html
+    assert len(course_links(html)) == 20
+
+
+def test_a_few_matching_courses_are_all_listed(as_staff, bookings):
+    make_course(title="Safeguarding Children")
+    html = as_staff.get("/staff/bookings?course_q=Safeguard").get_data(as_text=True)
+    assert len(course_links(html)) == 2
+    assert "more: type more of the title" not in html
+
+
+def test_the_course_titled_exactly_as_typed_is_chosen_among_several(as_staff, bookings):
+    make_course(title="Safeguarding Adults Refresher")
+    html = as_staff.get("/staff/bookings?course_q=safeguarding+ADULTS").get_data(as_text=True)
+    assert listed(html) == {"Bob Baker"}
+    assert course_links(html) == []
+
+
+def test_words_matching_no_course_are_refused_beside_the_field(as_staff, bookings):
+    response = as_staff.get("/staff/bookings?course_q=xyz")
+    assert response.status_code == 400
+    assert field_error(response.get_data(as_text=True), "course_q") == (
+        "No course matches &#39;xyz&#39;."
+    )
+
+
+@pytest.mark.parametrize(
+    "course_id", ["abc", "-1", "424242", "99999999999999999999", "1e3", "²", "9" * 5000]
+)
+def test_unknown_course_id_is_refused_beside_the_field(as_staff, bookings, course_id):
+    response = as_staff.get(f"/staff/bookings?course={course_id}")
+    assert response.status_code == 400
+    assert "That course was not found" in field_error(response.get_data(as_text=True), "course_q")
+
+
+def test_unpublished_courses_can_be_found(as_staff, bookings):
+    hidden = make_session(make_course(title="Managing Volunteers", published=False))
+    make_booking(hidden, make_user(name="Dee Draft"))
+    html = as_staff.get("/staff/bookings?course_q=volunteers").get_data(as_text=True)
+    assert "Dee Draft" in html and listed(html) == set()
+
+
+def test_new_words_replace_the_course_chosen_before(as_staff, bookings, course):
+    ann, bob, cat = bookings
+    chosen = f"course={course.id}&session={ann.session_id}"
+    # The form sends the chosen course's id with the words: new words win, and the
+    # old course's session is dropped.
+    html = as_staff.get(f"/staff/bookings?{chosen}&course_q=adults").get_data(as_text=True)
+    assert listed(html) == {"Bob Baker"}
+    # Its title as it was keeps it; the field emptied means any course.
+    html = as_staff.get(f"/staff/bookings?{chosen}&course_q=living+with+adhd").get_data(
+        as_text=True
+    )
+    assert listed(html) == {"Ann Archer", "Cat Cole"}
+    html = as_staff.get(f"/staff/bookings?{chosen}&course_q=").get_data(as_text=True)
+    assert listed(html) == {"Ann Archer", "Bob Baker", "Cat Cole"}
+
+
+def test_sessions_are_offered_once_a_course_is_chosen(as_staff, bookings, course):
+    ann, bob, cat = bookings
+    html = as_staff.get("/staff/bookings").get_data(as_text=True)
+    assert f'value="{ann.session_id}"' not in html and "Choose a course first" in html
+    html = as_staff.get(f"/staff/bookings?course={course.id}").get_data(as_text=True)
+    assert f'value="{ann.session_id}"' in html and f'value="{bob.session_id}"' not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "course={course}", "course_q=living+adhd", "course_q=first", "course_q=nothing"],
+)
+@pytest.mark.parametrize("path", ["/staff/bookings", "/staff/sessions"])
+def test_course_filter_costs_the_same_however_many_courses(
+    as_staff, course, session_of, trainer, path, query
+):
+    make_booking(session_of(trainer))
+    for n in range(25):
+        make_course(title=f"First aid {n:02d}", commit=False)
+    db.session.commit()
+    url = f"{path}?{query.format(course=course.id)}"
+
+    def measured() -> tuple[int, int]:
+        as_staff.get(url)  # warm up
+        with counting_statements() as statements:
+            html = as_staff.get(url).get_data(as_text=True)
+        return len(statements), len(html)
+
+    few = measured()
+    for n in range(200):
+        make_course(title=f"Other course {n:03d}", commit=False)
+    db.session.commit()
+    many = measured()
+
+    assert many[0] == few[0]
+    assert abs(many[1] - few[1]) < 100
 
 
 @pytest.mark.parametrize("path", ["/staff/bookings", "/staff/users", "/staff/sessions"])

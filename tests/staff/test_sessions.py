@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +12,7 @@ from bookings.extensions import db
 from bookings.models import OutboxMessage, Session
 
 from ..conftest import post_form
-from ..factories import make_booking, make_session, make_user
+from ..factories import make_booking, make_course, make_session, make_user
 from .conftest import field_error
 
 
@@ -230,3 +231,58 @@ def test_more_places_go_to_the_waiting_list_in_order_with_emails(as_staff, cours
         select(OutboxMessage.booking_id).where(OutboxMessage.kind == "promoted")
     ).all()
     assert sorted(promoted) == sorted([first.id, second.id])
+
+
+@pytest.fixture
+def two_courses(course):
+    """A session of Living with ADHD and one of an unpublished Safeguarding Adults."""
+    adhd = make_session(course, venue_name="ADHD hall")
+    adults = make_session(
+        make_course(title="Safeguarding Adults", published=False), venue_name="Adults hall"
+    )
+    return adhd, adults
+
+
+def halls(html: str) -> set[str]:
+    return {hall for hall in ("ADHD hall", "Adults hall") if hall in html}
+
+
+def test_sessions_filter_by_words_of_the_course_title(as_staff, two_courses):
+    adhd, adults = two_courses
+    response = as_staff.get("/staff/sessions?course_q=adults")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert halls(html) == {"Adults hall"}
+    assert 'value="Safeguarding Adults"' in html
+    assert 'href="/staff/sessions">Any course</a>' in html
+
+
+def test_sessions_course_link_filters_and_shows_the_title(as_staff, two_courses, course):
+    html = as_staff.get(f"/staff/sessions?course={course.id}").get_data(as_text=True)
+    assert halls(html) == {"ADHD hall"}
+    assert 'value="Living with ADHD"' in html
+
+
+def test_sessions_list_the_matching_courses_to_choose_from(as_staff, two_courses):
+    make_course(title="Safeguarding Children")
+    response = as_staff.get("/staff/sessions?course_q=safeguarding&show=past")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    links = re.findall(r'<li><a href="/staff/sessions\?course=\d+&amp;show=past">([^<]+)<', html)
+    assert links == ["Safeguarding Adults", "Safeguarding Children"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("course_q=nothing+like+it", "No course matches &#39;nothing like it&#39;."),
+        ("course=424242", "That course was not found: type words of its title."),
+        ("course=garbage", "That course was not found: type words of its title."),
+    ],
+)
+def test_sessions_course_filter_that_finds_no_course_is_refused(
+    as_staff, two_courses, query, message
+):
+    response = as_staff.get(f"/staff/sessions?{query}")
+    assert response.status_code == 400
+    assert field_error(response.get_data(as_text=True), "course_q") == message

@@ -18,10 +18,13 @@ def _staff_only():
     """Every page here is for staff; role_required answers everyone else."""
 
 
-def filter_args(form) -> dict:
+def filter_args(form, **chosen) -> dict:
     """The filters the visitor chose, for page links: only the form's own fields, so a
-    crafted address cannot feed url_for's options (_external, _anchor, _method...)."""
-    return {name: request.args[name] for name in form._fields if request.args.get(name)}
+    crafted address cannot feed url_for's options (_external, _anchor, _method...).
+    A value in chosen replaces the address's (one that is empty leaves that filter out)."""
+    args = {name: request.args[name] for name in form._fields if request.args.get(name)}
+    args.update((name, chosen[name]) for name in form._fields if name in chosen)
+    return {name: value for name, value in args.items() if value}
 
 
 def usable(field, empty):

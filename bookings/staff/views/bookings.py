@@ -19,18 +19,21 @@ from .base import FormPage, bp, filter_args, page_of, usable
 @bp.get("/bookings")
 def bookings():
     form = BookingFilterForm(request.args)
-    form.course.choices = options(
-        [(0, "Any course")] + [(c.id, c.title) for c in queries.course_titles()]
-    )
-    course_id = form.course.data if isinstance(form.course.data, int) else 0
-    form.session.choices = options(
-        [(0, "Any session")]
-        + [(s.id, queries.session_label(s)) for s in queries.filter_sessions(course_id)]
-    )
     status = 200 if form.validate() else 400
+    session_id = usable(form.session, 0)
+    if session_id and form.course_left_open:  # a link to one session's bookings
+        form.chosen_course = queries.course_of_session(session_id)
+    course = form.chosen_course
+    # Sessions are offered once a course is chosen: its own, a bounded number.
+    offered = queries.filter_sessions(course.id) if course else []
+    if session_id not in {s.id for s in offered}:
+        session_id = form.session.data = 0  # of another course than the one now chosen
+    form.session.choices = options(
+        [(0, "Any session")] + [(s.id, queries.session_label(s)) for s in offered]
+    )
     query = queries.bookings_query(
-        course_id=usable(form.course, 0),
-        session_id=usable(form.session, 0),
+        course_id=course.id if course else 0,
+        session_id=session_id,
         status=usable(form.status, ""),
         search=usable(form.q, ""),
     )
@@ -40,7 +43,8 @@ def bookings():
             "staff/bookings.html",
             form=form,
             page=page,
-            args=filter_args(form),
+            args=filter_args(form, **form.course_args, session=session_id),
+            others=filter_args(form, course=None, course_q=None, session=None),
             action=ActionForm(),
             # The place in the queue as the learner sees it, not the stored position.
             queue_places=booking_queries.queue_places(page.items),

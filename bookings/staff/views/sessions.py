@@ -13,8 +13,15 @@ from ...models import Session
 from ...trainer.queries import waiting_counts
 from ...web import committing
 from .. import queries, service
-from ..forms import CancelSessionForm, RescheduleForm, SessionEditForm, SessionForm, options
-from .base import FormPage, bp, page_of
+from ..forms import (
+    CancelSessionForm,
+    RescheduleForm,
+    SessionEditForm,
+    SessionFilterForm,
+    SessionForm,
+    options,
+)
+from .base import FormPage, bp, filter_args, page_of
 
 
 def _session_choices(form, session: Session | None = None) -> None:
@@ -30,20 +37,26 @@ def _session_choices(form, session: Session | None = None) -> None:
 
 @bp.get("/sessions")
 def sessions():
-    show = "past" if request.args.get("show") == "past" else "upcoming"
-    course_id = request.args.get("course", type=int) or 0
+    form = SessionFilterForm(request.args)
+    status = 200 if form.validate() else 400
+    show = "past" if form.show.data == "past" else "upcoming"
+    course = form.chosen_course
     page = page_of(
-        queries.sessions_query(course_id, show),
+        queries.sessions_query(course.id if course else 0, show),
         queries.sessions_order(show),
         name=f"sessions:{show}",
     )
-    return render_template(
-        "staff/sessions.html",
-        page=page,
-        show=show,
-        course_id=course_id,
-        courses=queries.course_titles(),
-        waiting=waiting_counts([s.id for s in page.items]),
+    return (
+        render_template(
+            "staff/sessions.html",
+            form=form,
+            page=page,
+            show=show,
+            args=filter_args(form, **form.course_args, show=show),
+            others=filter_args(form, course=None, course_q=None),
+            waiting=waiting_counts([s.id for s in page.items]),
+        ),
+        status,
     )
 
 
