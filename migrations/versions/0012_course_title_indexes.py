@@ -7,7 +7,7 @@ pg_trgm GIN index serves the words as substrings (lower(title) LIKE '%word%').
 
 Revision ID: 0012
 Revises: 0011
-Create Date: 2026-12-02 10:00:00.000000
+Create Date: 2026-11-30 07:00:00.000000
 
 """
 from alembic import op
