@@ -83,15 +83,8 @@ def live_line(booking_id: int) -> InvoiceLine | None:
 
 def _billed_ids(booking_ids: list[int]) -> set[int]:
     """Which of these bookings a live invoice line bills now."""
-    if not booking_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(InvoiceLine.booking_id).where(
-                InvoiceLine.booking_id.in_(booking_ids), InvoiceLine.live
-            )
-        )
-    )
+    billed = select(InvoiceLine.booking_id).where(InvoiceLine.booking_id.in_(booking_ids))
+    return set(db.session.scalars(billed.where(InvoiceLine.live))) if booking_ids else set()
 
 
 def line_description(booking: Booking) -> str:
