@@ -19,7 +19,14 @@ threads = int(os.environ.get("GUNICORN_THREADS") or 4)
 # keep their worker busy but never silent.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
-keepalive = 5
+# No keep-alive: each request comes on its own connection, so whichever worker is free
+# takes it. A threaded worker keeps every connection it accepts, and a client (or a
+# proxy's pool) that opens several at once often has them all taken by the first worker
+# awake: that worker then serves them on one core while the others idle. Measured with
+# wrk (16 connections, 2 workers), a page ran at half its rate in about one run in four
+# with keep-alive; without it, every run alike. Clients keep their connections to the
+# proxy in front (TLS ends there); it is the proxy's hop to gunicorn that reconnects.
+keepalive = 0
 # Recycle workers now and then so slow growth in memory never adds up: rarely, because a
 # new worker spends a second or two of CPU loading the app, starts with cold caches, and
 # takes no kept-alive connections from the others (so one worker serves them all until

@@ -4,11 +4,12 @@
 Builds a throwaway SQLite database with the demo data plus 200 generated courses
 of 5 sessions each (through `catalogue import`), serves it with gunicorn (2
 workers, BENCH_ROUTES=1 so /_bench/constant exists), then runs wrk against each
-URL for a few seconds. Prints requests per second, p50/p99 latency and each
-URL's throughput as a share of the constant-bytes route served by the same
-server, and writes bench/results/catalogue.json.
+URL for a few seconds, three times (--rounds), keeping each URL's best round.
+Prints requests per second, p50/p99 latency and each URL's throughput as a share
+of the constant-bytes route served by the same server, and writes
+bench/results/catalogue.json.
 
-    python bench/catalogue.py [--seconds 5] [--connections 16]
+    python bench/catalogue.py [--seconds 5] [--connections 16] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -108,6 +109,20 @@ def to_ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
 
 
+def best_of(url: str, args) -> dict:
+    """The round with the most requests per second, and what every round managed.
+
+    gunicorn's threaded workers each keep the connections they accept, and wrk opens
+    all of its connections at once, so the first worker awake often takes most of
+    them and a round runs on one core while the other idles: that round measures
+    where the connections landed, not the page. Several rounds, each with fresh
+    connections, and the best of them, read what the server can serve.
+    """
+    rounds = [wrk(url, args.seconds, args.connections) for _ in range(max(args.rounds, 1))]
+    best = max(rounds, key=lambda r: r["requests_per_second"])
+    return {**best, "rounds_requests_per_second": [r["requests_per_second"] for r in rounds]}
+
+
 def wrk(url: str, seconds: int, connections: int) -> dict:
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
@@ -132,6 +147,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="load per URL (default 5)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="wrk runs per URL; the best counts (default 3)"
+    )
     args = parser.parse_args()
 
     if shutil.which("wrk") is None:
@@ -188,12 +206,12 @@ def main() -> int:
                 assert response.status == 200, path
         print(
             f"gunicorn (2 workers) on {base}; wrk {args.connections} connections, "
-            f"{args.seconds} s per URL\n"
+            f"{args.seconds} s per URL, best of {args.rounds} rounds\n"
         )
 
         results = {}
         for name, path in URLS:
-            results[name] = {"path": path, **wrk(base + path, args.seconds, args.connections)}
+            results[name] = {"path": path, **best_of(base + path, args)}
         constant = results["constant"]["requests_per_second"]
         print(f"{'URL':<46} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs constant':>12}")
         for figures in results.values():
