@@ -175,7 +175,15 @@ def pages(app) -> list[tuple[str, str, str]]:
         ("trainer", "register", f"/trainer/sessions/{past.id}/register"),
         ("staff", "dashboard", "/staff"),
         ("staff", "bookings", "/staff/bookings"),
+        # "User 42" matches users 42, 420-429, 4200-4299...: ten times the learners at
+        # 10x, so ten times the bookings to order. One learner's address matches one.
         ("staff", "bookings search", "/staff/bookings?q=User 42"),
+        (
+            "staff",
+            "bookings of one learner",
+            f"/staff/bookings?q=user42@{scale_data.LEARNER_DOMAIN}",
+        ),
+        ("staff", "bookings, course filter", "/staff/bookings?course_q=Scale course 7"),
         ("staff", "sessions", "/staff/sessions"),
         ("staff", "outbox", "/staff/outbox"),
         ("staff", "users", "/staff/users"),
