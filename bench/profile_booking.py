@@ -5,7 +5,9 @@ Builds bench/booking.py's data (one priced session, signed-in learners) in a
 throwaway SQLite database (or the PostgreSQL database given), then POSTs the
 booking form through the Flask test client once per learner, beside as many
 POSTs of /_bench/insert, and prints the CPU time and statements per request of
-each. With --profile, prints the functions that took the most time (cProfile).
+each, and how long a booking holds its session's lock (seat update to commit):
+bookings of one session wait on each other for that long. With --profile,
+prints the functions that took the most time (cProfile).
 
     python bench/profile_booking.py [--postgres URL] [--requests 200] [--profile]
 """
@@ -17,6 +19,7 @@ import cProfile
 import os
 import pstats
 import re
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -73,9 +76,23 @@ def main() -> int:
         engine = db.engine
     statements = {"count": 0}
 
+    # The seat update locks the session's row (PostgreSQL) or the database (SQLite)
+    # until commit: every other booking of the session waits that long.
+    locked = {"since": None, "wall": [], "cpu": []}
+
     @event.listens_for(engine, "before_cursor_execute")
     def count(conn, cursor, statement, parameters, context, executemany):
         statements["count"] += 1
+        if statement.startswith("UPDATE sessions SET seats_taken"):
+            locked["since"] = (time.perf_counter(), time.process_time())
+
+    @event.listens_for(engine, "commit")
+    def committed(conn):
+        if locked["since"] is not None:
+            wall, cpu = locked["since"]
+            locked["wall"].append(time.perf_counter() - wall)
+            locked["cpu"].append(time.process_time() - cpu)
+            locked["since"] = None
 
     def timed(label: str, send) -> None:
         statements["count"] = 0
@@ -102,6 +119,12 @@ def main() -> int:
     if profiler:
         profiler.enable()
     timed("booking", book)
+    if locked["wall"]:
+        print(
+            f"{'':10} of which {statistics.median(locked['wall']) * 1000:.2f} ms "
+            f"({statistics.median(locked['cpu']) * 1000:.2f} ms CPU) from the seat update "
+            "to the commit, holding the session's lock (median)"
+        )
     if profiler:
         profiler.disable()
     print(bench.outcome(app, session_id))
