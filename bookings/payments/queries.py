@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, true
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.elements import True_
 
 from .. import timefmt
 from ..enums import InvoiceList, InvoiceStatus
@@ -196,20 +197,27 @@ def export_sizes(
     invoice_dates: list[ColumnElement[bool]],
     note_dates: list[ColumnElement[bool]],
 ) -> ExportSizes:
-    """Counted with the exports' own queries, in one statement."""
-    invoices = _export_invoices_query([*invoice_conditions, *invoice_dates]).order_by(None)
-
-    def count(query: Select):
-        return select(func.count()).select_from(query.subquery()).scalar_subquery()
-
-    lines = select(func.count(InvoiceLine.id)).where(
-        InvoiceLine.invoice_id.in_(invoices.with_only_columns(Invoice.id))
-    )
-    notes = _export_notes_query(invoice_conditions, note_dates).order_by(None)
+    """The rows the exports will have, in one statement, counting what their queries
+    read: invoice lines of the invoices chosen, those invoices, and the credit notes
+    dated so on them. With nothing chosen, a table's rows are counted without a join."""
+    chosen = _filtering([*invoice_conditions, *invoice_dates])
+    of_invoices = _filtering(invoice_conditions)
+    invoices = select(func.count(Invoice.id)).where(*chosen)
+    lines = select(func.count(InvoiceLine.id))
+    if chosen:
+        lines = lines.join(Invoice, InvoiceLine.invoice_id == Invoice.id).where(*chosen)
+    notes = select(func.count(CreditNote.id)).where(*note_dates)
+    if of_invoices:
+        notes = notes.join(CreditNote.invoice).where(*of_invoices)
     xero, invoice_count, note_count = db.session.execute(
-        select(lines.scalar_subquery(), count(invoices), count(notes))
+        select(lines.scalar_subquery(), invoices.scalar_subquery(), notes.scalar_subquery())
     ).one()
     return ExportSizes(xero=xero, documents=invoice_count + note_count)
+
+
+def _filtering(conditions: list[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
+    """The conditions that choose something (an empty search is true())."""
+    return [c for c in conditions if not isinstance(c, True_)]
 
 
 # What a cancellation did to the money.

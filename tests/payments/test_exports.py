@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from bookings.booking import service
+from bookings.booking.team import Attendee, book_team
 from bookings.extensions import db
 from bookings.payments import service as payments
 
@@ -192,6 +194,42 @@ def test_the_plain_csv_lists_invoices_and_credit_notes_to_the_penny(
     # Invoices less credit notes: what was billed and stands.
     assert sum(Decimal(row["Total (GBP)"]) for row in rows) == Decimal("78.00")
     assert kept.id != cancelled.id
+
+
+def test_the_page_says_how_many_rows_each_export_has(as_staff, course, learner):
+    # A team of three on one invoice (three lines), a learner's own place, and a
+    # cancelled place (its invoice and a credit note); one invoice issued long ago.
+    organiser = make_user(sector="private", organisation="Acme Care Ltd")
+    team = [Attendee(f"Member {n}", f"member{n}@example.org") for n in range(3)]
+    book_team(
+        make_session(course, starts_in=timedelta(days=20)).id,
+        organiser,
+        team,
+        with_organiser=False,
+        billing=ACME,
+    )
+    db.session.commit()
+    book(make_session(course, starts_in=timedelta(days=21)), learner)
+    cancelled = book(
+        make_session(course, starts_in=timedelta(days=22)), make_user(sector="private")
+    )
+    service.cancel(cancelled.id, cancelled.learner)
+    db.session.commit()
+    old = invoices()[1]
+    old.issued_on -= timedelta(days=40)
+    db.session.commit()
+    recent = f"issued_from={payments.today() - timedelta(days=7)}"
+
+    for filters in ("", "q=acme", recent, f"q=member&{recent}", "q=no-such-buyer"):
+        page = as_staff.get(f"/staff/invoices?{filters}").get_data(as_text=True)
+        lines = int(re.search(r"Invoices for Xero: ([\d,]+) invoice line", page)[1])
+        documents = int(re.search(r"Invoices and credit notes: ([\d,]+) row", page)[1])
+        xero = read_csv(as_staff.get(f"/staff/invoices?format=xero&{filters}"))
+        plain = read_csv(as_staff.get(f"/staff/invoices.csv?{filters}"))
+        assert (lines, documents) == (len(xero), len(plain)), filters
+    page = as_staff.get("/staff/invoices").get_data(as_text=True)
+    assert "Invoices for Xero: 5 invoice lines" in page
+    assert "Invoices and credit notes: 4 rows" in page
 
 
 def test_exports_are_for_staff_only(client, learner):
