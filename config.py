@@ -64,6 +64,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # SQLite: refresh the query planner's statistics this often per process (0: never).
     SQLITE_ANALYZE_SECONDS = int(os.environ.get("SQLITE_ANALYZE_SECONDS", "3600"))
+    # Public pages built for a visitor who is not signed in are served again to others
+    # for this many seconds by the same process (bookings/pagecache.py); 0: never.
+    PUBLIC_PAGE_CACHE_SECONDS = float(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "2"))
 
     ORG_NAME = os.environ.get("ORG_NAME", "Medway Volunteer Network")
     ORG_EMAIL = os.environ.get("ORG_EMAIL", "training@medwayvolunteers.org.uk")
@@ -174,6 +177,9 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     # Off, so no test's statement count includes it; tests/test_planner.py turns it on.
     SQLITE_ANALYZE_SECONDS = 0
+    # Off, so every request shows the data as the test left it; tests/test_pagecache.py
+    # turns it on.
+    PUBLIC_PAGE_CACHE_SECONDS = 0
     MAIL_SERVER = None
     SITE_URL = "http://localhost"
     SERVER_NAME = None

@@ -150,6 +150,11 @@ def main() -> int:
     parser.add_argument(
         "--rounds", type=int, default=3, help="wrk runs per URL; the best counts (default 3)"
     )
+    parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="build every page (PUBLIC_PAGE_CACHE_SECONDS=0), as for a signed-in user",
+    )
     args = parser.parse_args()
 
     if shutil.which("wrk") is None:
@@ -170,6 +175,8 @@ def main() -> int:
         "OUTBOX_SEND_IN_PROCESS": "0",
         "SECRET_KEY": "benchmark-only",
     }
+    if args.no_page_cache:
+        env["PUBLIC_PAGE_CACHE_SECONDS"] = "0"
     env.pop("TEST_DATABASE_URL", None)
     python = sys.executable
     flask = [python, "-m", "flask", "--app", "wsgi"]
@@ -205,7 +212,8 @@ def main() -> int:
             with urllib.request.urlopen(base + path, timeout=10) as response:
                 assert response.status == 200, path
         print(
-            f"gunicorn (2 workers) on {base}; wrk {args.connections} connections, "
+            f"gunicorn (2 workers{', no page cache' if args.no_page_cache else ''}) on {base}; "
+            f"wrk {args.connections} connections, "
             f"{args.seconds} s per URL, best of {args.rounds} rounds\n"
         )
 
@@ -228,7 +236,8 @@ def main() -> int:
                 {
                     "when": datetime.now(UTC).isoformat(timespec="seconds"),
                     "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-                    "server": "gunicorn, 2 sync workers, SQLite (WAL)",
+                    "server": "gunicorn (gunicorn.conf.py), 2 workers, SQLite (WAL)",
+                    "page_cache_seconds": env.get("PUBLIC_PAGE_CACHE_SECONDS", "default (2)"),
                     "data": "demo + 200 generated courses x 5 sessions",
                     "wrk": {"threads": 2, "connections": args.connections, "seconds": args.seconds},
                     "results": results,

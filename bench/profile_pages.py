@@ -40,6 +40,8 @@ def build(workdir: Path, courses: int = 200) -> dict:
         "BENCH_ROUTES": "1",
         "OUTBOX_SEND_IN_PROCESS": "0",
         "SECRET_KEY": "benchmark-only",
+        # What a page costs to build, so no page is served from the visitors' cache.
+        "PUBLIC_PAGE_CACHE_SECONDS": "0",
     }
     env.pop("TEST_DATABASE_URL", None)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]

@@ -67,6 +67,8 @@ def app_for(url: str):
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "benchmark-only",
         "RATELIMIT_ENABLED": False,
+        # Each request builds its page: how that grows is what is measured.
+        "PUBLIC_PAGE_CACHE_SECONDS": 0,
         "OUTBOX_SEND_IN_PROCESS": False,
         "REQUIRE_2FA_ROLES": (),
         "SESSION_COOKIE_SECURE": False,

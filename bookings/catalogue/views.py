@@ -9,6 +9,7 @@ from ..feedback import queries as feedback_queries
 from ..interest import queries as interest_queries
 from ..interest.forms import InterestForm, OneClickInterestForm
 from ..models import utcnow
+from ..pagecache import kept_for_visitors
 from . import queries
 from .cards import course_card, search_form
 from .forms import CatalogueSearchForm
@@ -22,6 +23,7 @@ FILTERS = ("q", "category", "sector", "month", "available")
 
 
 @bp.get("/")
+@kept_for_visitors
 def home():
     return render_template(
         "catalogue/home.html",
@@ -31,6 +33,7 @@ def home():
 
 
 @bp.get("/courses")
+@kept_for_visitors
 def courses():
     form = CatalogueSearchForm(formdata=request.args)
     form.set_categories(queries.categories())
@@ -50,6 +53,7 @@ def courses():
 
 
 @bp.get("/courses/<slug>")
+@kept_for_visitors
 def course(slug):
     if not SLUG_RE.match(slug):
         abort(404)
