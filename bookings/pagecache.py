@@ -21,7 +21,7 @@ from functools import wraps
 from flask import Response, current_app, g, make_response, request, session
 from flask_login import current_user
 
-PAGES_KEPT = 512  # a few MB at most: a course page is 5-20 KB
+PAGES_KEPT = 512  # 10 MB at most per process: a page is 5-20 KB
 
 
 class PageCache:
