@@ -182,6 +182,19 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def sqlite_app_at(path):
+    """An app on a SQLite file of its own, and an engine on that file: for tests that
+    migrate a database step by step. The caller disposes of the engine."""
+    from sqlalchemy import create_engine
+
+    url = f"sqlite:///{path}"
+
+    class OwnDatabase(config.load("test")):
+        SQLALCHEMY_DATABASE_URI = url
+
+    return create_app(OwnDatabase), create_engine(url)
+
+
 def require_service(available: bool, reason: str) -> None:
     """Skip a test whose server is absent, with the reason; in CI (REQUIRE_SERVICES) fail."""
     if available:

@@ -10,16 +10,15 @@ import io
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
-import config
-from bookings import create_app
 from bookings.catalogue.importer import import_csv
 from bookings.extensions import db
 from bookings.models import Course
 from bookings.search import TextQuery
 from tests.catalogue.test_import import csv_text, row
 from tests.catalogue.test_pages import page_text, titles
+from tests.conftest import sqlite_app_at
 from tests.factories import make_course
 
 
@@ -267,13 +266,7 @@ def _found(conn, dialect: str) -> list[str]:
 
 @pytest.mark.sqlite_only
 def test_migration_indexes_existing_courses_and_reverses_on_sqlite(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-
-    class OldDatabase(config.load("test")):
-        SQLALCHEMY_DATABASE_URI = url
-
-    app = create_app(OldDatabase)
-    engine = create_engine(url)
+    app, engine = sqlite_app_at(tmp_path / "old.sqlite")
     with app.app_context():
         upgrade(revision="0010")
         with engine.begin() as conn:

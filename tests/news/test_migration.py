@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-import config
-from bookings import create_app
+from ..conftest import sqlite_app_at
 
 
 def test_existing_posts_get_unique_slugs_and_the_migration_reverses(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-
-    class OldDatabase(config.load("test")):
-        SQLALCHEMY_DATABASE_URI = url
-
-    app = create_app(OldDatabase)
-    engine = create_engine(url)
+    app, engine = sqlite_app_at(tmp_path / "old.sqlite")
     with app.app_context():
         upgrade(revision="0002")
         with engine.begin() as conn:
