@@ -186,6 +186,14 @@ def pages(app) -> list[tuple[str, str, str]]:
             f"/staff/bookings?q=user42@{scale_data.LEARNER_DOMAIN}",
         ),
         ("staff", "bookings, course filter", "/staff/bookings?course_q=Scale course 7"),
+        # The other substring searches, for one learner's address: one match each.
+        ("staff", "users search", f"/staff/users?q=user42@{scale_data.LEARNER_DOMAIN}"),
+        (
+            "staff",
+            "outbox search",
+            f"/staff/outbox?show=sent&q=user42@{scale_data.LEARNER_DOMAIN}",
+        ),
+        ("staff", "invoices search", f"/staff/invoices?q=user42@{scale_data.LEARNER_DOMAIN}"),
         ("staff", "sessions", "/staff/sessions"),
         ("staff", "outbox", "/staff/outbox"),
         ("staff", "users", "/staff/users"),
