@@ -2,7 +2,8 @@
 
 Full-text search (migration 0011: the FTS5 table and its shadow tables on SQLite, the
 tsvector columns and their GIN indexes on PostgreSQL), the trigram indexes behind the
-staff searches (0010) and two indexes written in raw SQL (0011). Alembic's
+staff searches (0010 on PostgreSQL, 0014's FTS5 trigram tables on SQLite) and two
+indexes written in raw SQL (0011). Alembic's
 autogenerate compares the models with the database; without this filter it would
 offer to drop every one of them. migrations/env.py passes include_object to Alembic.
 """
@@ -18,7 +19,16 @@ INDEXES = frozenset(
     }
 )
 COLUMNS = frozenset({("courses", "search_vector"), ("courses", "title_words")})
-TABLE_PREFIX = "course_search"  # the FTS5 table and its shadow tables (SQLite)
+# The FTS5 tables and their shadow tables (SQLite): catalogue, then staff searches.
+FTS_TABLES = frozenset(
+    {
+        "course_search",
+        "user_substrings",
+        "booking_substrings",
+        "outbox_substrings",
+        "invoice_substrings",
+    }
+)
 TRIGRAM_SUFFIX = "_trgm"
 
 
@@ -27,7 +37,7 @@ def is_unmodelled(name: str | None, type_: str, table: str | None = None) -> boo
     if name is None:
         return False
     if type_ == "table":
-        return name == TABLE_PREFIX or name.startswith(TABLE_PREFIX + "_")
+        return name in FTS_TABLES or name.rpartition("_")[0] in FTS_TABLES
     if type_ == "index":
         return name in INDEXES or name.endswith(TRIGRAM_SUFFIX)
     if type_ == "column":
