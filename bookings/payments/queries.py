@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, tr
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import True_
 
-from .. import timefmt
+from .. import substring, timefmt
 from ..enums import InvoiceList, InvoiceStatus
 from ..extensions import db
 from ..models import Booking, CreditNote, Invoice, InvoiceLine, User
@@ -51,34 +51,34 @@ def in_list(which: str, today: date) -> ColumnElement[bool]:
     return false()
 
 
-def _escaped_like(search: str) -> str:
-    escaped = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def matching(search: str) -> ColumnElement[bool]:
-    """Invoices whose number, buyer, organisation, or one of whose learners, matches."""
+    """Invoices whose number, buyer, organisation, or one of whose learners, matches
+    (in any case; from the trigram indexes where there are some: bookings/substring.py)."""
     if not search.strip():
         return true()
-    like = _escaped_like(search)
-
-    def has(column) -> ColumnElement[bool]:
-        return func.lower(column).like(like, escape="\\")
-
-    learners = (
+    like = substring.like_pattern(search)
+    buyer = (
+        Invoice.number,
+        Invoice.buyer_organisation,
+        Invoice.buyer_name,
+        Invoice.buyer_email,
+        Invoice.po_number,
+    )
+    if substring.indexed(search):
+        learners = substring.ids_containing("user_substrings", search)
+    else:
+        learners = select(User.id).where(
+            or_(substring.contains(User.name, like), substring.contains(User.email, like))
+        )
+    of_learners = (
         select(InvoiceLine.invoice_id)
         .join(Booking, InvoiceLine.booking_id == Booking.id)
-        .join(User, Booking.learner_id == User.id)
-        .where(or_(has(User.name), has(User.email)))
+        .where(Booking.learner_id.in_(learners))
     )
-    notes = select(CreditNote.invoice_id).where(has(CreditNote.number))
+    notes = select(CreditNote.invoice_id).where(substring.contains(CreditNote.number, like))
     return or_(
-        has(Invoice.number),
-        has(Invoice.buyer_organisation),
-        has(Invoice.buyer_name),
-        has(Invoice.buyer_email),
-        has(Invoice.po_number),
-        Invoice.id.in_(learners),
+        substring.matching(Invoice.id, "invoice_substrings", buyer, search),
+        Invoice.id.in_(of_learners),
         Invoice.id.in_(notes),
     )
 

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Booking, Course, NewsPost, OutboxMessage, Session, User, utcnow
 from ..paging import COUNT_LIMIT, count_up_to
 from ..search import TextQuery
+from ..substring import contains, ids_containing, indexed, like_pattern, matching, on_sqlite
 from ..trainer.queries import SessionFill, waiting_counts
 
 AT_RISK_WITHIN = timedelta(days=7)
@@ -156,7 +157,7 @@ def courses_matching(text: str, shown: int = COURSE_MATCHES_SHOWN) -> CourseMatc
         return CourseMatches([], 0)
     query = (
         select(Course.id, Course.title)
-        .where(*(_has(Course.title, _escaped(word)) for word in words))
+        .where(*(contains(Course.title, like_pattern(word)) for word in words))
         .order_by(*COURSE_TITLE_ORDER)
     )
     rows = db.session.execute(query.limit(shown + 1)).all()
@@ -258,15 +259,6 @@ BOOKINGS_ORDER = (Booking.created_at.desc(), Booking.id.desc())
 USERS_ORDER = (func.lower(User.name), User.id)
 
 
-def _escaped(search: str) -> str:
-    escaped = search.strip().lower().replace("\\", "\\\\")
-    return "%" + escaped.replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _has(column, like: str):
-    return func.lower(column).like(like, escape="\\")
-
-
 def bookings_query(
     *, course_id: int = 0, session_id: int = 0, status: str = "", search: str = ""
 ) -> Select:
@@ -284,30 +276,39 @@ def bookings_query(
     if status:
         query = query.where(Booking.status == status)
     if search.strip():
-        query = query.where(_booking_matches(_escaped(search)))
+        query = query.where(_booking_matches(search))
     return query.order_by(*BOOKINGS_ORDER)
 
 
-def _booking_matches(like: str):
+def _booking_matches(search: str):
     """Bookings whose reference or organisation, or whose learner's name or email,
-    contains the text. PostgreSQL finds them from its trigram indexes (migration 0010),
-    each part on its own index, then orders the few it found. SQLite has no index for a
-    substring: it reads the list in order and stops once a page is full."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        learners = select(User.id).where(or_(_has(User.name, like), _has(User.email, like)))
+    contains the text: found from the trigram indexes (bookings/substring.py), the
+    bookings found and those of the learners found, then the few found put in order.
+    SQLite has no index for one or two characters: it reads the list in order and
+    stops once a page is full."""
+    if indexed(search):
+        learners = ids_containing("user_substrings", search)
+        found = union(
+            ids_containing("booking_substrings", search),
+            select(Booking.id).where(Booking.learner_id.in_(learners)),
+        )
+        return Booking.id.in_(found)
+    like = like_pattern(search)
+    if on_sqlite():
+        learners = select(User.id).where(or_(contains(User.name, like), contains(User.email, like)))
         return or_(
-            _has(Booking.reference, like),
-            _has(Booking.organisation, like),
+            contains(Booking.reference, like),
+            contains(Booking.organisation, like),
             Booking.learner_id.in_(learners),
         )
     # One branch per indexed column, so each is one trigram index scan (an OR of two
     # columns can lead the planner to read the table instead).
     found = union(
-        select(Booking.id).where(_has(Booking.reference, like)),
-        select(Booking.id).where(_has(Booking.organisation, like)),
+        select(Booking.id).where(contains(Booking.reference, like)),
+        select(Booking.id).where(contains(Booking.organisation, like)),
         *(
             select(Booking.id).where(
-                Booking.learner_id.in_(select(User.id).where(_has(column, like)))
+                Booking.learner_id.in_(select(User.id).where(contains(column, like)))
             )
             for column in (User.name, User.email)
         ),
@@ -318,8 +319,7 @@ def _booking_matches(like: str):
 def users_query(search: str = "", role: str = "") -> Select:
     query = select(User).order_by(*USERS_ORDER)
     if search.strip():
-        like = _escaped(search)
-        query = query.where(or_(_has(User.name, like), _has(User.email, like)))
+        query = query.where(matching(User.id, "user_substrings", (User.name, User.email), search))
     if role in ROLES:
         query = query.where(User.role == role)
     return query
@@ -336,11 +336,9 @@ def news_posts() -> list[NewsPost]:
 
 def _recipient_like(search: str):
     """Messages to addresses containing search (any case), or every message."""
-    search = search.strip().lower()
-    if not search:
+    if not search.strip():
         return true()
-    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(OutboxMessage.recipient).like(f"%{escaped}%", escape="\\")
+    return matching(OutboxMessage.id, "outbox_substrings", (OutboxMessage.recipient,), search)
 
 
 def outbox_order(status: str) -> tuple:
