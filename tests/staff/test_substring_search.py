@@ -346,10 +346,12 @@ def test_migration_indexes_existing_rows_and_reverses_on_sqlite(tmp_path):
 
 @pytest.mark.postgres
 def test_migration_changes_nothing_on_postgres(app, postgres, people):
+    ann = people[0].id
     db.session.remove()
     downgrade(revision="0012")
     try:
-        assert found("archer")["bookings"] == {people[0].id}
+        assert found("archer")["bookings"] == {ann}
     finally:
+        db.session.remove()
         upgrade()
-    assert found("archer")["bookings"] == {people[0].id}
+    assert found("archer")["bookings"] == {ann}
