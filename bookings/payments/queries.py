@@ -46,7 +46,9 @@ def invoices_of(user_id: int) -> list[Invoice]:
 # The staff lists.
 
 
-def in_list(which: str, today: date, of=Invoice) -> ColumnElement[bool]:
+def in_list(
+    which: str, today: date, of: type[Invoice] | type[InvoiceTotal] = Invoice
+) -> ColumnElement[bool]:
     """The condition for one list of the staff page; outstanding includes the overdue.
     Of invoices, or of the rows of invoice_totals (of=InvoiceTotal)."""
     if which == InvoiceList.OUTSTANDING:
