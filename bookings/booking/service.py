@@ -94,12 +94,15 @@ def book(
     """
     session = bookable(db.session.get(Session, session_id), booked_by)
     learner_id = learner.id
-    existing = active_booking(session_id, learner_id)
-    if existing is not None:
-        raise AlreadyBooked(Refusal.ALREADY_BOOKED, existing)
+    # Neither an existing booking nor a taken reference is looked for first: the unique
+    # indexes answer both in the transaction, and the looks would cost every booking
+    # two queries for what is rare.
     for _ in range(REFERENCE_ATTEMPTS):
         try:
-            booking = place(session, learner, needs, booked_by, billing, invoice=True)
+            reference = Booking.new_reference(reference_prefix())
+            booking = place(
+                session, learner, needs, booked_by, billing, reference=reference, invoice=True
+            )
             if booked_by is not None and booked_by.id != learner_id:
                 audit.record(
                     AuditAction.BOOKED_ON_BEHALF,

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import func, select, update
 
 from bookings.booking import service
 from bookings.booking.service import Needs
+from bookings.errors import AlreadyBooked
 from bookings.extensions import db
 from bookings.models import Booking, Invoice, OutboxMessage, Session
 from bookings.payments.issuing import NUMBER_TO_COME
@@ -134,3 +136,29 @@ def test_the_booking_is_persisted_whole_and_nothing_is_left_to_write_or_load():
     assert stored.access_needs == "Ramp" and stored.price_pence == 4500
     assert stored.session_id == session.id and stored.learner_id == learner.id
     assert stored.booked_by_id == learner.id
+
+
+def test_booking_again_gives_the_existing_booking_and_leaves_no_trace():
+    """No look for an existing booking before writing: the unique index refuses the
+    second, and everything that attempt wrote (seat, position, number, emails) goes."""
+    full = priced_session(capacity=1)
+    first, second = make_user(sector="private"), make_user(sector="private")
+    held = service.book(full.id, first, Needs(consent=True))
+    waiting = service.book(full.id, second, Needs(consent=True))
+    db.session.commit()
+    before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    for learner, booking in ((first, held), (second, waiting)):
+        with pytest.raises(AlreadyBooked) as refused:
+            service.book(full.id, learner, Needs(consent=True))
+        assert refused.value.booking.id == booking.id
+        db.session.rollback()
+    db.session.expire_all()
+    session = db.session.get(Session, full.id)
+    assert (session.seats_taken, session.waitlist_last) == (1, 1)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == before
+    [invoice] = db.session.scalars(select(Invoice)).all()
+    # The refused attempt's number went back: the next invoice follows on.
+    service.book(priced_session(capacity=3).id, make_user(sector="private"), Needs(consent=True))
+    db.session.commit()
+    numbers = sorted(db.session.scalars(select(Invoice.number)))
+    assert numbers == [invoice.number, f"INV-{YEAR}-00002"]
