@@ -95,8 +95,7 @@ def book(
     session = bookable(db.session.get(Session, session_id), booked_by)
     learner_id = learner.id
     # Neither an existing booking nor a taken reference is looked for first: the unique
-    # indexes answer both in the transaction, and the looks would cost every booking
-    # two queries for what is rare.
+    # indexes answer both, and looking would cost every booking two queries.
     for _ in range(REFERENCE_ATTEMPTS):
         try:
             reference = Booking.new_reference(reference_prefix())
