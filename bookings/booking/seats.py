@@ -8,42 +8,47 @@ through conditional updates the check constraint also guards.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Row, bindparam, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..enums import SessionStatus
 from ..extensions import db
 from ..models import Session
 
-# The seat and waiting-list updates return the session's row as it stands once
-# locked (RETURNING), and that refreshes the Session object: a reschedule committed
-# while we waited has moved its time, place and revision, which our emails must
-# carry. One statement instead of an update and a read.
+# The seat and waiting-list updates return the row's counters and updated_at as they
+# stand once locked (RETURNING): one statement instead of an update and a read. Core
+# statements on the table: nothing for the ORM to load. Neither changes updated_at, so
+# a different updated_at means the session was edited (a reschedule, say) meanwhile.
+_sessions = Session.__table__
+_STANDING = (_sessions.c.seats_taken, _sessions.c.waitlist_last, _sessions.c.updated_at)
 _TAKE_SEAT = (
-    update(Session)
+    update(_sessions)
     .where(
-        Session.id == bindparam("session_id"),
-        Session.seats_taken < Session.capacity,
-        Session.status == SessionStatus.SCHEDULED,
+        _sessions.c.id == bindparam("session_id"),
+        _sessions.c.seats_taken < _sessions.c.capacity,
+        _sessions.c.status == SessionStatus.SCHEDULED,
     )
-    .values(seats_taken=Session.seats_taken + 1, updated_at=Session.updated_at)
-    .returning(Session)
-    .execution_options(synchronize_session=False, populate_existing=True)
+    .values(seats_taken=_sessions.c.seats_taken + 1, updated_at=_sessions.c.updated_at)
+    .returning(*_STANDING)
 )
 _JOIN_WAITING_LIST = (
-    update(Session)
-    .where(Session.id == bindparam("session_id"), Session.status == SessionStatus.SCHEDULED)
-    .values(waitlist_last=Session.waitlist_last + 1, updated_at=Session.updated_at)
-    .returning(Session)
-    .execution_options(synchronize_session=False, populate_existing=True)
+    update(_sessions)
+    .where(
+        _sessions.c.id == bindparam("session_id"),
+        _sessions.c.status == SessionStatus.SCHEDULED,
+    )
+    .values(waitlist_last=_sessions.c.waitlist_last + 1, updated_at=_sessions.c.updated_at)
+    .returning(*_STANDING)
 )
 
 
-def take_seat(session_id: int) -> Session | None:
+def take_seat(session_id: int) -> Row | None:
     """Take one confirmed place if one is free; the database decides, atomically.
 
-    Returns the session as it now stands, or None when no place was taken.
+    Returns the session's counters and updated_at as they now stand (see caught_up),
+    or None when no place was taken.
     """
-    return db.session.scalar(_TAKE_SEAT, {"session_id": session_id})
+    return db.session.execute(_TAKE_SEAT, {"session_id": session_id}).first()
 
 
 def free_seat(session_id: int) -> None:
@@ -55,12 +60,25 @@ def free_seat(session_id: int) -> None:
     )
 
 
-def join_waiting_list(session_id: int) -> Session | None:
-    """Hand out the next waiting-list position (the session's waitlist_last).
+def join_waiting_list(session_id: int) -> Row | None:
+    """Hand out the next waiting-list position (waitlist_last of the row returned).
 
-    Returns the session as it now stands, or None when it is not scheduled.
+    Returns the session's counters and updated_at as they now stand (see caught_up),
+    or None when it is not scheduled.
     """
-    return db.session.scalar(_JOIN_WAITING_LIST, {"session_id": session_id})
+    return db.session.execute(_JOIN_WAITING_LIST, {"session_id": session_id}).first()
+
+
+def caught_up(session: Session, standing: Row) -> bool:
+    """Bring session up to the row as locked; True when it was edited since it was read
+    (then it is read again: a reschedule moved its time, place and revision, which
+    emails must carry)."""
+    if standing.updated_at != session.updated_at:
+        reload(session)
+        return True
+    set_committed_value(session, "seats_taken", standing.seats_taken)
+    set_committed_value(session, "waitlist_last", standing.waitlist_last)
+    return False
 
 
 def lock_session(session_id: int) -> None:

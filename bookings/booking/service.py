@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import timefmt
 from ..audit import service as audit
@@ -27,6 +28,8 @@ from ..errors import AlreadyBooked, BookingClosed, CancellationRefused, NoSuchRe
 from ..extensions import db
 from ..mail import messages, outbox
 from ..models import Booking, Session, User, utcnow
+from ..models.base import write_row
+from ..payments import issuing
 from ..payments import service as payments
 from ..payments.service import Billing
 from . import seats
@@ -91,13 +94,14 @@ def book(
     """
     session = bookable(db.session.get(Session, session_id), booked_by)
     learner_id = learner.id
-    existing = active_booking(session_id, learner_id)
-    if existing is not None:
-        raise AlreadyBooked(Refusal.ALREADY_BOOKED, existing)
+    # Neither an existing booking nor a taken reference is looked for first: the unique
+    # indexes answer both, and looking would cost every booking two queries.
     for _ in range(REFERENCE_ATTEMPTS):
         try:
-            booking = place(session, learner, needs, booked_by, billing)
-            payments.invoice_places([booking], placed_now=True)
+            reference = Booking.new_reference(reference_prefix())
+            booking = place(
+                session, learner, needs, booked_by, billing, reference=reference, invoice=True
+            )
             if booked_by is not None and booked_by.id != learner_id:
                 audit.record(
                     AuditAction.BOOKED_ON_BEHALF,
@@ -125,54 +129,100 @@ def place(
     *,
     organiser: User | None = None,
     reference: str | None = None,
+    invoice: bool = False,
 ) -> Booking:
     """Take a place (or a waiting-list position) for learner and write the booking.
 
     The sector, organisation and price come from organiser's profile when someone
-    books for a team, else from the learner's. The caller has checked the session is
-    bookable and the learner not already booked; the database decides the place.
+    books for a team, else from the learner's. With invoice, a confirmed priced place
+    is invoiced too. The caller has checked the session is bookable and the learner
+    not already booked; the database decides the place.
+
+    The seat update locks the session (PostgreSQL) or the database (SQLite) until
+    commit, and every other booking of the session waits for that. So all that can be
+    made before it is made first, from the session as read: the booking, its email,
+    and the invoice with its email but for the number. The update returns the session
+    as it now stands; when the place or the session is not what was read (the last
+    place went meanwhile, or a reschedule was committed), they are made again from it.
     """
-    # Drawn before the seat update, which locks the session (PostgreSQL) or the
-    # database (SQLite) until commit: the lookup need not hold up other bookings.
-    # On SQLite a read outside a transaction opens none, so the update stays first.
+    # Drawn before the seat update: the lookup need not hold up other bookings. On
+    # SQLite a read outside a transaction opens none, so the update stays first.
     reference = reference or new_reference()
-    # Held while the update refreshes the session, so session.course is then found
-    # in the identity map instead of being read again.
-    course = session.course
-    # First statement of the transaction: the conditional update of the seat counter.
-    confirmed = seats.take_seat(session.id) is not None
-    position = None
-    if not confirmed:
-        waiting = seats.join_waiting_list(session.id)
-        if waiting is None:
-            raise BookingClosed(Refusal.SESSION_CANCELLED)
-        position = waiting.waitlist_last
+    # Nothing is written until the end: the booking joins the transaction last.
+    with db.session.no_autoflush:
+        booking = _new_booking(session, learner, needs, booked_by, billing, organiser, reference)
+        confirmed = session.seats_taken < session.capacity
+        prepared = _prepared(booking, invoice) if confirmed else None
+        # First statement of the transaction: the conditional update of the seat counter.
+        standing = seats.take_seat(session.id)
+        confirmed = standing is not None
+        position = None
+        if not confirmed:
+            standing = seats.join_waiting_list(session.id)
+            if standing is None:
+                raise BookingClosed(Refusal.SESSION_CANCELLED)
+            position = standing.waitlist_last
+        edited = seats.caught_up(session, standing)
+        _settle(booking, confirmed, position)
+        if prepared is None or not confirmed or edited:
+            prepared = _prepared(booking, invoice)
+        email, invoice_draft = prepared
+        db.session.add(write_row(db.session, booking))
+        outbox.enqueue(email, booking_id=booking.id)
+        if invoice_draft is not None:
+            issuing.issue(invoice_draft)
+    return booking
+
+
+def _new_booking(
+    session: Session,
+    learner: User,
+    needs: Needs,
+    booked_by: User | None,
+    billing: Billing | None,
+    organiser: User | None,
+    reference: str,
+) -> Booking:
+    """The booking, confirmed for now and not yet in the transaction."""
     profile = organiser or learner
     sector = profile.sector or Sector.VOLUNTARY
     booking = Booking(
         reference=reference,
         session_id=session.id,
         learner_id=learner.id,
-        status=BookingStatus.CONFIRMED if confirmed else BookingStatus.WAITLISTED,
-        waiting_position=position,
         sector=sector,
         organisation=profile.organisation or "",
-        price_pence=course.price_for(sector),
+        price_pence=session.course.price_for(sector),
         access_needs=needs.access.strip(),
         dietary_needs=needs.dietary.strip(),
         consent=needs.consent,
         booked_by_id=(booked_by or learner).id,
-        confirmed_at=utcnow() if confirmed else None,
     )
+    # Set as loaded, not assigned: assigning would also add the booking to the
+    # session's and the learner's lists of bookings before it is written.
+    set_committed_value(booking, "session", session)
+    set_committed_value(booking, "learner", learner)
+    set_committed_value(booking, "booked_by", booked_by or learner)
+    _settle(booking, confirmed=True, position=None)
     if booking.price_pence > 0:
         (billing or Billing.remembered(profile)).apply_to(booking)
-    db.session.add(booking)
-    db.session.flush()
-    if confirmed:
-        outbox.enqueue(messages.booking_confirmed(booking))
-    else:
-        outbox.enqueue(messages.added_to_waiting_list(booking))
     return booking
+
+
+def _settle(booking: Booking, confirmed: bool, position: int | None) -> None:
+    booking.status = BookingStatus.CONFIRMED if confirmed else BookingStatus.WAITLISTED
+    booking.waiting_position = position
+    booking.confirmed_at = utcnow() if confirmed else None
+
+
+def _prepared(
+    booking: Booking, invoice: bool
+) -> tuple[messages.Email, issuing.DraftInvoice | None]:
+    """The booking's email, and with invoice the draft invoice of a priced place."""
+    if not booking.has_place:
+        return messages.added_to_waiting_list(booking), None
+    draft = issuing.draft_invoice([booking]) if invoice and booking.price_pence > 0 else None
+    return messages.booking_confirmed(booking), draft
 
 
 def promote_first_waiting(session_id: int) -> Booking | None:

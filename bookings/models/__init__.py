@@ -13,7 +13,14 @@ from .documents import BrochureIntroduction, Certificate
 from .enquiry import Enquiry
 from .feedback import FeedbackResponse
 from .interest import CourseInterest
-from .money import CreditNote, Invoice, InvoiceLine, NumberSequence
+from .money import (
+    CreditNote,
+    DocumentCount,
+    Invoice,
+    InvoiceLine,
+    InvoiceTotal,
+    NumberSequence,
+)
 from .outbox import OutboxMessage
 from .people import User, is_staff
 from .two_factor import RecoveryCode, TwoFactor
@@ -32,9 +39,11 @@ __all__ = [
     "Course",
     "CourseInterest",
     "CreditNote",
+    "DocumentCount",
     "Enquiry",
     "Invoice",
     "InvoiceLine",
+    "InvoiceTotal",
     "NumberSequence",
     "NewsPost",
     "OutboxMessage",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -255,3 +256,29 @@ class CreditNote(db.Model):
     @property
     def reason_label(self) -> str:
         return CREDIT_REASON_LABELS.get(self.reason, self.reason)
+
+
+class InvoiceTotal(db.Model):
+    """The invoices of one status due on one day: how many, what they still charge and
+    what was credited on them. Kept by triggers on invoices (migration 0013), never
+    written by the app: the staff lists' counts and totals add up a few thousand of
+    these rows instead of reading every invoice. A row goes when its last invoice does."""
+
+    __tablename__ = "invoice_totals"
+
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    invoice_count: Mapped[int] = mapped_column(Integer)
+    due_pence: Mapped[int] = mapped_column(BigInteger)  # total less credited
+    credited_pence: Mapped[int] = mapped_column(BigInteger)
+
+
+class DocumentCount(db.Model):
+    """How many rows one table of documents holds (invoice_lines, credit_notes). Kept by
+    triggers (migration 0013), so the exports' sizes need not count every row; a table
+    with no row here holds none."""
+
+    __tablename__ = "document_counts"
+
+    table_name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    row_count: Mapped[int] = mapped_column(BigInteger)

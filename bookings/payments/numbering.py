@@ -12,7 +12,7 @@ note's, so two of them never hold one counter each while waiting for the other's
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -33,17 +33,20 @@ def _ensure_row(series: str, year: int) -> None:
     )
 
 
+_sequences = NumberSequence.__table__
+# A Core statement on the table: nothing for the ORM to do while the counter is held.
+_TAKE = (
+    update(_sequences)
+    .where(_sequences.c.series == bindparam("of_series"), _sequences.c.year == bindparam("of_year"))
+    .values(last_value=_sequences.c.last_value + 1)
+    .returning(_sequences.c.last_value)
+)
+
+
 def next_number(series: str, prefix: str, year: int) -> str:
     """The next number of a series for a year, as PREFIX-YYYY-NNNNN."""
-    taken = (
-        update(NumberSequence)
-        .where(NumberSequence.series == series, NumberSequence.year == year)
-        .values(last_value=NumberSequence.last_value + 1)
-        .returning(NumberSequence.last_value)
-        .execution_options(synchronize_session=False)
-    )
-    value = db.session.scalar(taken)
+    value = db.session.scalar(_TAKE, {"of_series": series, "of_year": year})
     if value is None:
         _ensure_row(series, year)
-        value = db.session.scalar(taken)
+        value = db.session.scalar(_TAKE, {"of_series": series, "of_year": year})
     return f"{prefix}-{year}-{value:05d}"

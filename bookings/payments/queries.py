@@ -5,14 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, false, func, literal, or_, select, true
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import True_
 
 from .. import substring, timefmt
 from ..enums import InvoiceList, InvoiceStatus
 from ..extensions import db
-from ..models import Booking, CreditNote, Invoice, InvoiceLine, User
+from ..models import (
+    Booking,
+    CreditNote,
+    DocumentCount,
+    Invoice,
+    InvoiceLine,
+    InvoiceTotal,
+    User,
+)
 
 
 def invoice_by_number(number: str) -> Invoice | None:
@@ -38,16 +46,19 @@ def invoices_of(user_id: int) -> list[Invoice]:
 # The staff lists.
 
 
-def in_list(which: str, today: date) -> ColumnElement[bool]:
-    """The condition for one list of the staff page; outstanding includes the overdue."""
+def in_list(
+    which: str, today: date, of: type[Invoice] | type[InvoiceTotal] = Invoice
+) -> ColumnElement[bool]:
+    """The condition for one list of the staff page; outstanding includes the overdue.
+    Of invoices, or of the rows of invoice_totals (of=InvoiceTotal)."""
     if which == InvoiceList.OUTSTANDING:
-        return Invoice.status == InvoiceStatus.ISSUED
+        return of.status == InvoiceStatus.ISSUED
     if which == InvoiceList.OVERDUE:
-        return (Invoice.status == InvoiceStatus.ISSUED) & (Invoice.due_on < today)
+        return (of.status == InvoiceStatus.ISSUED) & (of.due_on < today)
     if which == InvoiceList.PAID:
-        return Invoice.status == InvoiceStatus.PAID
+        return of.status == InvoiceStatus.PAID
     if which == InvoiceList.CREDITED:
-        return Invoice.status == InvoiceStatus.CREDITED
+        return of.status == InvoiceStatus.CREDITED
     return false()
 
 
@@ -108,20 +119,27 @@ class ListSummary:
 
 def list_summaries(conditions: list[ColumnElement[bool]], today: date) -> dict[str, ListSummary]:
     """How many invoices each list holds, and what they come to: the amount still due
-    (outstanding, overdue), received (paid) or credited."""
-    due = Invoice.total_pence - Invoice.credited_pence
+    (outstanding, overdue), received (paid) or credited. With nothing chosen, added up
+    from invoice_totals (one row per status and due date); else from the invoices chosen."""
+    if _filtering(conditions):
+        of, count = Invoice, literal(1)
+        due, credited = Invoice.total_pence - Invoice.credited_pence, Invoice.credited_pence
+    else:
+        of, count = InvoiceTotal, InvoiceTotal.invoice_count
+        due, credited = InvoiceTotal.due_pence, InvoiceTotal.credited_pence
+        conditions = []
     measures = {
         InvoiceList.OUTSTANDING: due,
         InvoiceList.OVERDUE: due,
         InvoiceList.PAID: due,
-        InvoiceList.CREDITED: Invoice.credited_pence,
+        InvoiceList.CREDITED: credited,
     }
     columns = []
     for which, measure in measures.items():
-        condition = in_list(which, today)
-        columns.append(func.sum(case((condition, 1), else_=0)))
+        condition = in_list(which, today, of)
+        columns.append(func.sum(case((condition, count), else_=0)))
         columns.append(func.sum(case((condition, measure), else_=0)))
-    row = db.session.execute(select(*columns).where(*conditions)).one()
+    row = db.session.execute(select(*columns).select_from(of).where(*conditions)).one()
     return {
         which: ListSummary(int(row[2 * i] or 0), int(row[2 * i + 1] or 0))
         for i, which in enumerate(measures)
@@ -199,20 +217,31 @@ def export_sizes(
 ) -> ExportSizes:
     """The rows the exports will have, in one statement, counting what their queries
     read: invoice lines of the invoices chosen, those invoices, and the credit notes
-    dated so on them. With nothing chosen, a table's rows are counted without a join."""
+    dated so on them. With nothing chosen, from the counts the triggers keep."""
     chosen = _filtering([*invoice_conditions, *invoice_dates])
     of_invoices = _filtering(invoice_conditions)
-    invoices = select(func.count(Invoice.id)).where(*chosen)
-    lines = select(func.count(InvoiceLine.id))
-    if chosen:
-        lines = lines.join(Invoice, InvoiceLine.invoice_id == Invoice.id).where(*chosen)
-    notes = select(func.count(CreditNote.id)).where(*note_dates)
-    if of_invoices:
-        notes = notes.join(CreditNote.invoice).where(*of_invoices)
+    if not chosen and not note_dates:
+        lines, invoices, notes = (
+            _kept_count(DocumentCount.row_count, DocumentCount.table_name == "invoice_lines"),
+            _kept_count(InvoiceTotal.invoice_count),
+            _kept_count(DocumentCount.row_count, DocumentCount.table_name == "credit_notes"),
+        )
+    else:
+        invoices = select(func.count(Invoice.id)).where(*chosen)
+        lines = select(func.count(InvoiceLine.id))
+        if chosen:
+            lines = lines.join(Invoice, InvoiceLine.invoice_id == Invoice.id).where(*chosen)
+        notes = select(func.count(CreditNote.id)).where(*note_dates)
+        if of_invoices:
+            notes = notes.join(CreditNote.invoice).where(*of_invoices)
     xero, invoice_count, note_count = db.session.execute(
         select(lines.scalar_subquery(), invoices.scalar_subquery(), notes.scalar_subquery())
     ).one()
-    return ExportSizes(xero=xero, documents=invoice_count + note_count)
+    return ExportSizes(xero=int(xero), documents=int(invoice_count + note_count))
+
+
+def _kept_count(column, *conditions: ColumnElement[bool]) -> Select:
+    return select(func.coalesce(func.sum(column), 0)).where(*conditions)
 
 
 def _filtering(conditions: list[ColumnElement[bool]]) -> list[ColumnElement[bool]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, select, update
@@ -21,7 +21,8 @@ from ..extensions import db
 from ..mail import messages, outbox
 from ..models import Booking, CreditNote, Invoice, InvoiceLine, User, utcnow
 from . import numbering
-from .amounts import percent_of, rate_basis_points, vat_on
+from .amounts import percent_of, vat_on
+from .issuing import draft_invoice, issue, today
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,20 @@ class Billing:
         booking.po_number = self.po_number if paid_for else ""
 
     def remember_on(self, user: User) -> None:
-        """Keep the answer on the profile, to offer it next time."""
-        user.payer = self.payer
+        """Keep the answer on the profile, to offer it next time.
+
+        Only what differs is set: a profile left as it was has nothing to write.
+        """
+        answers = {"payer": self.payer}
         if self.by_organisation:
-            user.invoice_email = self.email
-            user.invoice_organisation = self.organisation
-            user.invoice_address = self.address
+            answers |= {
+                "invoice_email": self.email,
+                "invoice_organisation": self.organisation,
+                "invoice_address": self.address,
+            }
+        for name, value in answers.items():
+            if getattr(user, name) != value:
+                setattr(user, name, value)
 
     @classmethod
     def remembered(cls, user: User) -> Billing:
@@ -63,15 +72,6 @@ class Billing:
             organisation=user.invoice_organisation,
             address=user.invoice_address,
         )
-
-
-def today() -> date:
-    """Today in the organisation's time zone: the date documents carry."""
-    return timefmt.to_local(utcnow()).date()
-
-
-def vat_rate_bp() -> int:
-    return rate_basis_points(current_app.config["VAT_RATE"])
 
 
 def live_line(booking_id: int) -> InvoiceLine | None:
@@ -85,44 +85,6 @@ def _billed_ids(booking_ids: list[int]) -> set[int]:
     """Which of these bookings a live invoice line bills now."""
     billed = select(InvoiceLine.booking_id).where(InvoiceLine.booking_id.in_(booking_ids))
     return set(db.session.scalars(billed.where(InvoiceLine.live))) if booking_ids else set()
-
-
-def line_description(booking: Booking) -> str:
-    session = booking.session
-    return (
-        f"{session.course.title}, {timefmt.when(session.starts_at, session.ends_at)}: "
-        f"{booking.learner.name}"
-    )
-
-
-def _buyer(booking: Booking, owner: User) -> dict:
-    if booking.payer == Payer.ORGANISATION:
-        return {
-            "payer": Payer.ORGANISATION,
-            "buyer_name": owner.name,
-            "buyer_email": booking.invoice_email or owner.email,
-            "buyer_organisation": booking.invoice_organisation,
-            "buyer_address": booking.invoice_address,
-            "po_number": booking.po_number,
-        }
-    return {
-        "payer": Payer.SELF,
-        "buyer_name": owner.name,
-        "buyer_email": owner.email,
-        "buyer_organisation": "",
-        "buyer_address": "",
-        "po_number": "",
-    }
-
-
-def _seller() -> dict:
-    config = current_app.config
-    return {
-        "seller_name": config["ORG_NAME"],
-        "seller_address": config["ORG_ADDRESS"],
-        "charity_number": config["CHARITY_NUMBER"],
-        "vat_number": config["VAT_NUMBER"],
-    }
 
 
 def invoice_places(
@@ -140,46 +102,10 @@ def invoice_places(
     if not placed_now:
         billed = _billed_ids([b.id for b in billable])
         billable = [b for b in billable if b.id not in billed]
-    if not billable:
+    draft = draft_invoice(billable, owner)
+    if draft is None:
         return None
-    owner = owner or billable[0].organiser
-    rate = vat_rate_bp()
-    issued_on = today()
-    invoice = Invoice(
-        number=numbering.next_number(
-            numbering.INVOICE, current_app.config["INVOICE_PREFIX"], issued_on.year
-        ),
-        user_id=owner.id,
-        vat_rate_bp=rate,
-        issued_on=issued_on,
-        due_on=issued_on + timedelta(days=current_app.config["INVOICE_DUE_DAYS"]),
-        status=InvoiceStatus.ISSUED,
-        **_buyer(billable[0], owner),
-        **_seller(),
-    )
-    for booking in billable:
-        net = booking.price_pence
-        vat = vat_on(net, rate)
-        invoice.lines.append(
-            InvoiceLine(
-                booking_id=booking.id,
-                description=line_description(booking),
-                quantity=1,
-                unit_pence=net,
-                net_pence=net,
-                vat_pence=vat,
-                total_pence=net + vat,
-                live=True,
-            )
-        )
-    invoice.net_pence = sum(line.net_pence for line in invoice.lines)
-    invoice.vat_pence = sum(line.vat_pence for line in invoice.lines)
-    invoice.total_pence = invoice.net_pence + invoice.vat_pence
-    invoice.credited_pence = 0
-    db.session.add(invoice)
-    db.session.flush()
-    outbox.enqueue(messages.invoice_issued(invoice))
-    return invoice
+    return issue(draft)
 
 
 # The cancellation policy.

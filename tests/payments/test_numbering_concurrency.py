@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from bookings.booking import service
 from bookings.booking.service import Needs
 from bookings.extensions import db
-from bookings.models import CreditNote, Invoice, InvoiceLine, NumberSequence, User
+from bookings.models import Booking, CreditNote, Invoice, InvoiceLine, NumberSequence, User
 from bookings.payments import collection
 from bookings.payments import service as payments
 
@@ -105,3 +105,45 @@ def test_a_waiver_clicked_twice_at_once_credits_the_charge_once(
     total = db.session.scalar(select(func.sum(CreditNote.total_pence)))
     assert total == invoice.total_pence
     assert db.session.get(Invoice, invoice.id).status == "credited"
+
+
+def test_cancellations_promoting_and_bookings_at_once_keep_numbers_and_totals_whole(
+    concurrent_app,  # noqa: F811
+):
+    """All at once, on two priced sessions: learners cancel (each place goes to the first
+    waiting learner, who is invoiced, while the canceller's invoice is credited) while
+    others book. Every invoice is due the same day, so every transaction updates the same
+    kept totals; none may deadlock or fail, and the numbers and totals stay whole."""
+    from .test_invoice_totals import assert_kept_in_step
+
+    course = make_course(price_voluntary_pence=0, price_private_pence=6500)
+    full = make_session(course, starts_in=timedelta(days=30), capacity=10)
+    other = make_session(course, starts_in=timedelta(days=31), capacity=30)
+    holders = make_learners(20)  # ten with places, ten waiting
+    for learner_id in holders:
+        book_as(learner_id, full.id)
+    places = db.session.scalars(
+        select(Booking.id).where(Booking.session_id == full.id, Booking.status == "confirmed")
+    ).all()
+    newcomers = [u.id for u in factories.make_learners(20, sector="private", prefix="late")]
+
+    def cancel(booking_id: int) -> str:
+        booking = db.session.get(Booking, booking_id)
+        service.cancel(booking_id, booking.learner)
+        db.session.commit()
+        return "cancelled"
+
+    work = [(cancel, booking_id) for booking_id in places]
+    work += [(book_as, learner_id, other.id) for learner_id in newcomers]
+    results, errors = run_in_threads(concurrent_app, lambda task, *args: task(*args), work)
+
+    assert errors == []
+    assert results.count("cancelled") == 10
+    db.session.expire_all()
+    statuses = db.session.scalars(select(Booking.status).where(Booking.session_id == full.id))
+    assert sorted(statuses) == ["cancelled"] * 10 + ["confirmed"] * 10
+    numbers = sorted(invoice.number for invoice in invoices())
+    assert numbers == [f"INV-{YEAR}-{n:05d}" for n in range(1, 10 + 10 + 20 + 1)]
+    notes = sorted(note.number for note in credit_notes())
+    assert notes == [f"CN-{YEAR}-{n:05d}" for n in range(1, 11)]
+    assert_kept_in_step()

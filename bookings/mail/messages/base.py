@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app, render_template
 
@@ -28,6 +28,21 @@ class Email:
     attachment: str | None = None
     reply_to: str = ""
     unsubscribe_url: str = ""
+
+    def with_text_for(self, placeholder: str, value: str) -> Email:
+        """The same email with value wherever placeholder was written (a number drawn
+        after the email was rendered)."""
+
+        def put(text: str | None) -> str | None:
+            return text.replace(placeholder, value) if text else text
+
+        return replace(
+            self,
+            subject=put(self.subject),
+            body_text=put(self.body_text),
+            body_html=put(self.body_html),
+            attachment=put(self.attachment),
+        )
 
 
 def _render(kind: str, **context) -> tuple[str, str]:

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from ...audit import service as audit
 from ...enums import AuditAction, OutboxStatus
@@ -15,33 +15,38 @@ from ...models import OutboxMessage, User, utcnow
 from ..messages import Email
 from .message import new_message_id
 
+_ENQUEUE = insert(OutboxMessage.__table__)
 
-def enqueue(email: Email) -> OutboxMessage:
-    """Add the message to the current transaction; it goes out only if that commits.
+
+def enqueue(email: Email, *, booking_id: int | None = None) -> None:
+    """Write the message in the current transaction; it goes out only if that commits.
 
     The email arrives rendered: its words, calendar UID and SEQUENCE are decided in the
     transaction of the event, so a substitution, reschedule or cancellation committed
-    before the sender runs cannot change what this message says or to whom.
+    before the sender runs cannot change what this message says or to whom. booking_id
+    names the booking it is about when the email was rendered before the booking was
+    written. One INSERT, at once: the row is never read back in the transaction.
     """
-    message = OutboxMessage(
-        kind=email.kind,
-        message_id=new_message_id(),
-        recipient=email.recipient,
-        subject=email.subject,
-        body_text=email.body_text,
-        body_html=email.body_html,
-        ics=email.ics,
-        ics_method=email.ics_method,
-        attachment=email.attachment,
-        booking_id=email.booking_id,
-        user_id=email.user_id,
-        reply_to=email.reply_to,
-        unsubscribe_url=email.unsubscribe_url,
-        status=OutboxStatus.PENDING,
-        next_attempt_at=utcnow(),
+    db.session.execute(
+        _ENQUEUE,
+        dict(
+            kind=email.kind,
+            message_id=new_message_id(),
+            recipient=email.recipient,
+            subject=email.subject,
+            body_text=email.body_text,
+            body_html=email.body_html,
+            ics=email.ics,
+            ics_method=email.ics_method,
+            attachment=email.attachment,
+            booking_id=booking_id or email.booking_id,
+            user_id=email.user_id,
+            reply_to=email.reply_to,
+            unsubscribe_url=email.unsubscribe_url,
+            status=OutboxStatus.PENDING,
+            next_attempt_at=utcnow(),
+        ),
     )
-    db.session.add(message)
-    return message
 
 
 # Claiming and leases --------------------------------------------------------------------
