@@ -321,7 +321,7 @@ def _names(engine) -> set[str]:
 def test_migration_indexes_existing_rows_and_reverses_on_sqlite(tmp_path):
     app, engine = sqlite_app_at(tmp_path / "old.sqlite")
     with app.app_context():
-        upgrade(revision="0012")
+        upgrade(revision="0013")
         booking = booking_service.book(
             make_session(capacity=5).id,
             make_user(name="Olive Older", email="olive.older@example.org"),
@@ -335,7 +335,7 @@ def test_migration_indexes_existing_rows_and_reverses_on_sqlite(tmp_path):
         assert result["outbox"] and result["invoices"]
         assert_in_step()
         db.session.remove()
-        downgrade(revision="0012")
+        downgrade(revision="0013")
         assert not [n for n in _names(engine) if "substrings" in n]
         upgrade(revision="0014")
         assert found("olive ol")["bookings"] == {ids[0]}
@@ -348,7 +348,7 @@ def test_migration_indexes_existing_rows_and_reverses_on_sqlite(tmp_path):
 def test_migration_changes_nothing_on_postgres(app, postgres, people):
     ann = people[0].id
     db.session.remove()
-    downgrade(revision="0012")
+    downgrade(revision="0013")
     try:
         assert found("archer")["bookings"] == {ann}
     finally:
