@@ -182,6 +182,8 @@ class InvoiceLine(db.Model):
             "credited_pence >= 0 AND credited_pence <= total_pence", name="credit_within_total"
         ),
         CheckConstraint("quantity > 0", name="quantity_positive"),
+        # Every line of a booking, live or not: invoices found through their learners.
+        Index("ix_invoice_lines_booking_id", "booking_id"),
         # One live invoice line (so one live invoice) per booking.
         Index(
             "uq_invoice_lines_live_booking",
