@@ -183,6 +183,26 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_in_a_writing_transaction(conn, name):
+    """On SQLite, a SAVEPOINT outside a transaction starts one with BEGIN IMMEDIATE.
+
+    pysqlite begins a transaction only before INSERT, UPDATE or DELETE, so a SAVEPOINT
+    (Session.begin_nested) can be the first statement; SQLite then opens a deferred
+    transaction, and its first write inside it must take the write lock from there.
+    When the write fires a trigger on an FTS5 table (the search indexes), FTS5 has read
+    the database first, and a transaction that has read cannot wait for the write lock:
+    it fails at once with "database is locked" while another request writes. BEGIN
+    IMMEDIATE waits for the lock (the connection's timeout) before anything is read,
+    and the savepoint's RELEASE no longer commits by itself: the session does.
+    """
+    import sqlite3
+
+    dbapi_connection = conn.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
 def _register_error_pages(app: Flask) -> None:
     def wants_json() -> bool:
         return request.path.startswith("/api/")
