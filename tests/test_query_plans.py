@@ -11,12 +11,13 @@ import json
 import re
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from bookings.extensions import db
 
 from .conftest import login_as
 from .factories import make_course, make_user
+from .statements import page_selects
 
 pytestmark = pytest.mark.postgres
 
@@ -145,23 +146,6 @@ def big_data(postgres):
     return {"staff": staff, "trainer": trainer, "course": courses[3].id, "needle": needle}
 
 
-def _statements(client, path: str) -> list[tuple[str, object]]:
-    """Every SELECT the page ran, with its parameters."""
-    ran = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            ran.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
-    assert response.status_code == 200, path
-    return ran, response.get_data(as_text=True)
-
-
 def _explain(statement: str, parameters) -> dict:
     with db.engine.connect() as conn:
         # With sequential scans priced out, the planner still picks one where no index can
@@ -184,7 +168,7 @@ def _check(client, path: str, strict: bool = True) -> list[str]:
 
 def _problems(client, path: str, strict: bool = True) -> tuple[list[str], str]:
     problems = []
-    statements, html = _statements(client, path)
+    statements, html = page_selects(client, path)
     assert statements, path
     for statement, parameters in statements:
         scans = _full_reads(_explain(statement, parameters), strict=strict)
@@ -210,7 +194,7 @@ def test_trainer_sessions_use_indexes(client, big_data):
     for path in TRAINER_PAGES:
         problems += _check(client, path)
     # The past list's own pages too.
-    _, html = _statements(client, "/trainer/sessions")
+    _, html = page_selects(client, "/trainer/sessions")
     older = re.search(r'<a rel="next" href="([^"]+past_after[^"]+)"', html)
     assert older, "no link to earlier past sessions"
     problems += _check(client, older.group(1).replace("&amp;", "&"))

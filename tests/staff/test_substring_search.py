@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import delete, event, select, text
+from sqlalchemy import delete, select, text
 
 from bookings import substring
 from bookings.accounts.service import erase_account, update_profile
@@ -25,6 +25,7 @@ from bookings.staff.queries import bookings_query, outbox_query, users_query
 
 from ..conftest import login_as, sqlite_app_at
 from ..factories import make_course, make_session, make_user
+from ..statements import page_selects
 
 FTS_TABLES = ("user_substrings", "booking_substrings", "outbox_substrings", "invoice_substrings")
 
@@ -269,17 +270,7 @@ BULK_SQLITE = [
 
 def _plans(client, path: str) -> list[str]:
     """EXPLAIN QUERY PLAN of every SELECT the page ran, one text per statement."""
-    ran = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            ran.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
+    ran, _ = page_selects(client, path)
     with db.engine.connect() as conn:
         return [
             "\n".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {s}", p))
