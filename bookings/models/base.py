@@ -60,11 +60,12 @@ def write_row(session, obj):
             values[column.key] = obj.__dict__[attribute]
             continue
         default = column.default
-        if default is None or default.is_clause_element or default.is_sequence:
-            if column.server_default is None and default is None:
-                values[column.key] = None
-                setattr(obj, attribute, None)
-            continue  # the database's to fill: loaded when first read
+        if default is None and column.server_default is None:
+            values[column.key] = None
+            setattr(obj, attribute, None)
+            continue
+        if default is None or not (default.is_scalar or default.is_callable):
+            continue  # the database's to fill (server default, SQL, sequence): read later
         value = default.arg(None) if default.is_callable else default.arg
         setattr(obj, attribute, value)
         values[column.key] = value
