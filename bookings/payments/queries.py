@@ -74,19 +74,23 @@ def in_list(
     return false()
 
 
+# An invoice's own columns a search looks in; PostgreSQL's trigram index (migration
+# 0016) joins them in this order.
+SEARCHED_COLUMNS = (
+    Invoice.number,
+    Invoice.buyer_name,
+    Invoice.buyer_email,
+    Invoice.buyer_organisation,
+    Invoice.po_number,
+)
+
+
 def matching(search: str) -> ColumnElement[bool]:
     """Invoices whose number, buyer, organisation, or one of whose learners, matches
     (in any case; from the trigram indexes where there are some: bookings/substring.py)."""
     if not search.strip():
         return true()
     like = substring.like_pattern(search)
-    buyer = (
-        Invoice.number,
-        Invoice.buyer_organisation,
-        Invoice.buyer_name,
-        Invoice.buyer_email,
-        Invoice.po_number,
-    )
     if substring.indexed(search):
         learners = substring.ids_containing("user_substrings", search)
     else:
@@ -101,7 +105,7 @@ def matching(search: str) -> ColumnElement[bool]:
     notes = select(CreditNote.invoice_id).where(substring.contains(CreditNote.number, like))
     if substring.on_sqlite():
         return or_(
-            substring.matching(Invoice.id, "invoice_substrings", buyer, search),
+            substring.matching(Invoice.id, "invoice_substrings", SEARCHED_COLUMNS, search),
             Invoice.id.in_(of_learners),
             Invoice.id.in_(notes),
         )
@@ -113,16 +117,11 @@ def matching(search: str) -> ColumnElement[bool]:
 
 
 def _searched_text() -> ColumnElement[str]:
-    """The invoice's searched columns as ix_invoices_search_trgm indexes them."""
-    joined = Invoice.number
-    for column in (
-        Invoice.buyer_name,
-        Invoice.buyer_email,
-        Invoice.buyer_organisation,
-        Invoice.po_number,
-    ):
-        joined = joined.concat(literal_column("chr(1)")).concat(column)
-    return joined
+    """The searched columns as ix_invoices_search_trgm indexes them, in its order."""
+    first, *rest = SEARCHED_COLUMNS
+    for column in rest:
+        first = first.concat(literal_column("chr(1)")).concat(column)
+    return first
 
 
 def issued_between(column, first: date | None, last: date | None) -> list[ColumnElement[bool]]:
