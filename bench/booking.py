@@ -3,7 +3,10 @@
 Starts gunicorn (4 workers by default) with the benchmark routes, signs in many
 learners through /auth/login, then has many concurrent clients POST the booking
 form for one session (its capacity fills, then the waiting list takes the rest).
-The baseline is /_bench/insert on the same server: one plain row per POST.
+The baseline is /_bench/insert on the same server: one plain row per POST. Beside
+both, two floors: /_bench/form, the booking request without the booking (the
+signed-in user, the session read, the same form and CSRF check, flash, redirect) with
+one plain row, and with as many plain rows in one transaction as a booking writes.
 Runs on SQLite (a fresh file in a temporary instance folder) and on PostgreSQL
 when --postgres URL or BENCH_POSTGRES_URL names a database.
 
@@ -38,6 +41,9 @@ RESULTS = ROOT / "bench" / "results" / "booking.json"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "bench password 1234"
 KEEP_RUNS = 10  # earlier runs kept in the results file
+# What one booking here writes, each its own statement: the seat, the booking, the
+# invoice number, the invoice, its line, two outbox rows, the learner's billing answer.
+BOOKING_WRITES = 8
 # The instance folder (secret key, SQLite file, config overrides) must be chosen before
 # the app's config module is imported.
 INSTANCE = Path(tempfile.mkdtemp(prefix="tb-bench-booking-"))
@@ -377,19 +383,49 @@ def bench_backend(name: str, database_url: str, args) -> dict:
             f"({ins_failed} failed)"
         )
 
-        def book(browser: Browser) -> bool:
-            status, location, _ = browser.request(
-                "POST",
-                book_path,
-                {
-                    "csrf_token": browser.csrf,
-                    "consent": "y",
-                    "access_needs": "",
-                    "dietary_needs": "",
-                    # The place is priced: the form asks who pays, and each booking is invoiced.
-                    "payer": "self",
-                },
+        def booking_form(browser: Browser) -> dict:
+            return {
+                "csrf_token": browser.csrf,
+                "consent": "y",
+                "access_needs": "",
+                "dietary_needs": "",
+                # The place is priced: the form asks who pays, and each booking is invoiced.
+                "payer": "self",
+            }
+
+        # The floors: the same signed-in, CSRF-checked POST of the same form, with the
+        # session read, a flash and a redirect, but no booking: with one plain row, and
+        # with as many plain rows in one transaction as a booking here writes.
+        def floor(rows: int) -> dict:
+            def form_only(browser: Browser) -> bool:
+                status, location, _ = browser.request(
+                    "POST", f"/_bench/form/{session_id}?rows={rows}", booking_form(browser)
+                )
+                return status == 302 and "/bookings/" in location
+
+            ok, failed, took, latencies = run_clients(
+                args.clients, form_only, signed_in, args.max_seconds
             )
+            per_s = ok / took
+            print(
+                f"  floor, {rows} row(s): {ok} signed-in form POSTs in {took:.2f} s = "
+                f"{per_s:.0f}/s ({failed} failed); ÷ inserts/s = {per_s / inserts_per_s:.2f}"
+            )
+            return {
+                "rows": rows,
+                "posts": ok,
+                "failures": failed,
+                "per_second": round(per_s, 1),
+                "latency_ms_p50": round(statistics.median(latencies) * 1000, 1)
+                if latencies
+                else None,
+                "ratio_to_inserts": round(per_s / inserts_per_s, 3),
+            }
+
+        floors = [floor(1), floor(BOOKING_WRITES)]
+
+        def book(browser: Browser) -> bool:
+            status, location, _ = browser.request("POST", book_path, booking_form(browser))
             return status == 302 and "/bookings/" in location
 
         bk_ok, bk_failed, bk_took, bk_lat = run_clients(
@@ -425,6 +461,7 @@ def bench_backend(name: str, database_url: str, args) -> dict:
             "p95": round(percentile(ins_lat, 0.95) * 1000, 1),
         },
         "ratio_bookings_to_inserts": round(ratio, 3),
+        "floors": floors,
         "outcome": checks,
     }
 
