@@ -16,7 +16,7 @@ from ..models import Booking, Course, NewsPost, OutboxMessage, Session, User, ut
 from ..paging import COUNT_LIMIT, count_up_to
 from ..search import TextQuery
 from ..substring import contains, ids_containing, indexed, like_pattern, matching, on_sqlite
-from ..trainer.queries import SessionFill, waiting_counts
+from ..trainer.queries import SessionFill, waiting_counts, with_courses_and_trainers
 
 AT_RISK_WITHIN = timedelta(days=7)
 UPCOMING_SHOWN = 25
@@ -57,7 +57,6 @@ def dashboard(now: datetime | None = None) -> Dashboard:
     now = now or utcnow()
     scheduled = (
         select(Session)
-        .options(selectinload(Session.course), selectinload(Session.trainer))
         .where(Session.status == SessionStatus.SCHEDULED, Session.starts_at > now)
         .order_by(Session.starts_at, Session.id)
     )
@@ -75,7 +74,9 @@ def dashboard(now: datetime | None = None) -> Dashboard:
         .exists()
     )
     with_waiting, more_waiting = _first(scheduled.where(has_waiting), UPCOMING_SHOWN)
-    counts = waiting_counts([s.id for s in (*upcoming, *at_risk, *with_waiting)])
+    shown = [*upcoming, *at_risk, *with_waiting]
+    with_courses_and_trainers(shown)
+    counts = waiting_counts([s.id for s in shown])
 
     def rows(sessions):
         return [SessionFill(s, counts.get(s.id, 0)) for s in sessions]

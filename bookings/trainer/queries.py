@@ -8,10 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..enums import AttendanceOutcome, BookingStatus
 from ..extensions import db
-from ..models import Booking, Session, User, utcnow
+from ..models import Booking, Course, Session, User, utcnow
 from ..paging import Page, keyset_page
 
 UPCOMING_PER_PAGE = 50
@@ -47,6 +48,24 @@ _WAITING_COUNTS = (
     )
     .group_by(Booking.session_id)
 )
+
+
+def with_courses_and_trainers(sessions: list[Session]) -> None:
+    """Give sessions their courses and trainers: two queries by primary key whatever the
+    sessions are (none, one section's or all three's). selectinload per section would
+    send two each only when the section has sessions, so the page's statement count
+    would depend on the data."""
+    courses = db.session.scalars(
+        select(Course).where(Course.id.in_({s.course_id for s in sessions}))
+    ).all()
+    trainers = db.session.scalars(
+        select(User).where(User.id.in_({s.trainer_id for s in sessions} - {None}))
+    ).all()
+    course_by_id = {c.id: c for c in courses}
+    trainer_by_id = {u.id: u for u in trainers}
+    for session in sessions:
+        set_committed_value(session, "course", course_by_id[session.course_id])
+        set_committed_value(session, "trainer", trainer_by_id.get(session.trainer_id))
 
 
 def waiting_counts(session_ids: list[int]) -> dict[int, int]:

@@ -14,6 +14,7 @@ from bookings.models import Course
 
 from ..conftest import post_form
 from ..factories import make_booking, make_course, make_session, make_user
+from ..statements import counting_statements
 from .conftest import field_error
 
 
@@ -58,6 +59,42 @@ def test_dashboard_lists_waiting_lists(as_staff):
     waiting = section(as_staff.get("/staff").get_data(as_text=True), "waiting")
 
     assert "Full course" in waiting and "Roomy course" not in waiting
+
+
+def test_dashboard_sends_as_many_statements_whichever_sections_have_sessions(as_staff):
+    """bench/scale.py compares the page at two sizes: its statements must not depend on
+    which sections happen to hold sessions. Each session shows its course and trainer."""
+
+    def statements_and_page() -> tuple[int, str]:
+        as_staff.get("/staff")  # the staff member and the cookie, as on any later visit
+        with counting_statements() as statements:
+            html = as_staff.get("/staff").get_data(as_text=True)
+        return len(statements), html
+
+    roomy_trainer = make_user(name="Tess Trainer", role="trainer")
+    roomy = make_session(
+        make_course(title="Roomy far off"), starts_in=timedelta(days=30), capacity=2
+    )
+    roomy.trainer = roomy_trainer
+    make_booking(roomy)
+    db.session.commit()
+    only_upcoming, html = statements_and_page()
+    assert "Roomy far off" in section(html, "upcoming")
+    assert "Tess Trainer" in section(html, "upcoming")
+    assert "Roomy far off" not in section(html, "at-risk") + section(html, "waiting")
+
+    # Now every section has sessions, with other courses and another trainer.
+    risky = make_session(make_course(title="Empty soon"), starts_in=timedelta(days=2))
+    risky.trainer = make_user(name="Rafi Risk", role="trainer")
+    full = make_session(make_course(title="Full course"), starts_in=timedelta(days=9), capacity=1)
+    make_booking(full)
+    make_booking(full, status="waitlisted")
+    db.session.commit()
+    every_section, html = statements_and_page()
+
+    assert "Empty soon" in section(html, "at-risk") and "Rafi Risk" in section(html, "at-risk")
+    assert "Full course" in section(html, "waiting")
+    assert every_section == only_upcoming
 
 
 @pytest.fixture
