@@ -62,6 +62,10 @@ class Config:
     SECRET_KEY = None  # filled in by load()
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL: the planner's cost of reading a page out of order, set for every
+    # connection ("" leaves the server's). The server's default, 4, is for spinning
+    # disks; a training programme's database is held in memory or on SSD.
+    POSTGRES_RANDOM_PAGE_COST = os.environ.get("POSTGRES_RANDOM_PAGE_COST", "1.1")
     # SQLite: refresh the query planner's statistics this often per process (0: never).
     SQLITE_ANALYZE_SECONDS = int(os.environ.get("SQLITE_ANALYZE_SECONDS", "3600"))
     # Public pages built for a visitor who is not signed in are served again to others

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -65,6 +65,9 @@ def create_app(config=None) -> Flask:
         # A file, not a network connection: nothing to ping before each checkout.
         options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        _postgres_settings(app)
 
     proxies = int(app.config.get("PROXY_COUNT") or 0)
     if proxies:
@@ -160,6 +163,32 @@ def create_app(config=None) -> Flask:
         start_background_sender(app)
 
     return app
+
+
+def _postgres_settings(app: Flask) -> None:
+    """Settings every PostgreSQL connection starts with, as libpq startup options.
+
+    random_page_cost: with the server's default (4, for spinning disks) the planner
+    reads a whole table rather than look up a few hundred rows by index, e.g. the
+    bookings of the learners a staff search found: 80 ms instead of 9 at 100,000
+    bookings. Leave it to the server with POSTGRES_RANDOM_PAGE_COST="" (behind a
+    pooler that refuses startup options, say)."""
+    cost = str(app.config.get("POSTGRES_RANDOM_PAGE_COST") or "").strip()
+    if not cost:
+        return
+    try:
+        value = float(cost)
+    except ValueError:
+        raise ValueError(f"POSTGRES_RANDOM_PAGE_COST must be a number, not {cost!r}") from None
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    connect_args = dict(options.get("connect_args", {}))
+    # Options in the URL would be replaced by connect_args': keep them.
+    given = connect_args.get("options") or make_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    ).query.get("options", "")
+    connect_args["options"] = f"{given} -c random_page_cost={value:g}".strip()
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -199,3 +199,24 @@ def test_trainer_sessions_use_indexes(client, big_data):
     assert older, "no link to earlier past sessions"
     problems += _check(client, older.group(1).replace("&amp;", "&"))
     assert not problems, "\n".join(problems)
+
+
+def test_a_name_search_looks_up_the_learners_bookings_by_index_as_the_app_connects(
+    client, big_data
+):
+    """Sequential scans allowed, as in production. The app starts each connection with
+    random_page_cost 1.1 (POSTGRES_RANDOM_PAGE_COST): with the server's 4, the planner
+    reads all 100,000 bookings to find the few hundred of the learners a name matches."""
+    login_as(client, big_data["staff"])
+    statements, html = page_selects(client, "/staff/bookings?q=bulk+42")
+    assert "BLK-" in html
+    problems = []
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW random_page_cost").scalar() == "1.1"
+        for statement, parameters in statements:
+            row = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters).scalar()
+            plan = (row if isinstance(row, list) else json.loads(row))[0]["Plan"]
+            scans = _full_reads(plan, strict=False)
+            if scans:
+                problems.append(f"{scans} in\n{statement}\n")
+    assert not problems, "\n".join(problems)
