@@ -220,3 +220,16 @@ def test_a_name_search_looks_up_the_learners_bookings_by_index_as_the_app_connec
             if scans:
                 problems.append(f"{scans} in\n{statement}\n")
     assert not problems, "\n".join(problems)
+
+
+def test_a_poll_of_the_public_feed_reads_no_table_whole(client, big_data):
+    """Calendar apps poll /calendar.ics often: when it last changed is a few index
+    lookups, and what is in it a range of the window, however many sessions were ever
+    held (3,000 here)."""
+    problems = _check(client, "/calendar.ics")
+    problems += _check(client, f"/courses/{_course_slug(big_data['course'])}/calendar.ics")
+    assert not problems, "\n".join(problems)
+
+
+def _course_slug(course_id: int) -> str:
+    return db.session.scalar(text("SELECT slug FROM courses WHERE id = :id"), {"id": course_id})

@@ -75,21 +75,34 @@ def upcoming_sessions(course: Course | None = None) -> list[Session]:
     return list(db.session.scalars(query))
 
 
+def _greatest(column, *conditions):
+    """The greatest value of column where conditions hold, as a scalar subquery that
+    an index on column (after any equality in conditions) answers in one lookup."""
+    return select(column).where(*conditions).order_by(column.desc()).limit(1).scalar_subquery()
+
+
 def sessions_changed_at(course: Course | None = None) -> datetime | None:
     """When the feed last changed: the latest edit of any session or course in it,
     cancelled or unpublished ones included (they left the feed then), the latest
     start that has passed (its event then says so), the latest moment a session
-    entered the window (FEED_AHEAD before its start) or left it (FEED_PAST after)."""
+    entered the window (FEED_AHEAD before its start) or left it (FEED_PAST after).
+
+    Each is one index lookup (ix_sessions_updated_at, ix_courses_updated_at,
+    ix_sessions_starts_at, or ix_sessions_course_starts for a course's feed), so a
+    poll costs the same however many years of sessions there are. The public feed
+    counts an edit of any course, with sessions or not: at worst a poll then fetches
+    the same feed again."""
     now = utcnow()
-    query = select(
-        func.max(Session.updated_at),
-        func.max(Course.updated_at),
-        func.max(case((Session.starts_at <= now, Session.starts_at))),
-        *_window_edges(now, FEED_PAST),
-    ).join(Session.course)
-    if course is not None:
-        query = query.where(Session.course_id == course.id)
-    row = db.session.execute(query).one()
+    of_course = [Session.course_id == course.id] if course is not None else []
+    row = db.session.execute(
+        select(
+            _greatest(Session.updated_at, *of_course),
+            _greatest(Course.updated_at, *([Course.id == course.id] if course else [])),
+            _greatest(Session.starts_at, Session.starts_at <= now, *of_course),
+            _greatest(Session.starts_at, Session.starts_at < now + FEED_AHEAD, *of_course),
+            _greatest(Session.starts_at, Session.starts_at < now - FEED_PAST, *of_course),
+        )
+    ).one()
     return latest(*row[:3], *_edge_moments(*row[3:], FEED_PAST))
 
 

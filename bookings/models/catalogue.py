@@ -52,6 +52,8 @@ class Course(db.Model):
         CheckConstraint("price_private_pence >= 0", name="price_private_nonneg"),
         # The staff course filter (migration 0012; PostgreSQL adds a trigram one there).
         Index("ix_courses_title_lower", func.lower(text("title")), "id"),
+        # When a feed last changed (migration 0017; calendar.queries.sessions_changed_at).
+        Index("ix_courses_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +104,8 @@ class Session(db.Model):
         Index("ix_sessions_course_starts", "course_id", "starts_at", "id"),
         Index("ix_sessions_trainer_ends", "trainer_id", "ends_at", "id"),
         Index("ix_sessions_ends", "ends_at", "id"),
+        # When a feed last changed (migration 0017; calendar.queries.sessions_changed_at).
+        Index("ix_sessions_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
