@@ -7,8 +7,9 @@ with --postgres, on PostgreSQL (its public schema is dropped and made again). Th
 requests visitor, learner, trainer and staff pages in-process with the Flask test
 client (production config, outbox sender off, rate limits off) and prints, for each,
 the p50 of N requests after a warm-up, the response size and the SQL statements per
-request, at both sizes, with the growth ratio. A page is flagged when its p50 grows
-more than 1.5x or its statement count changes. Writes bench/results/scale.json.
+request, at both sizes, with the growth ratio; on SQLite each page's requests
+alternate between the two sizes. A page is flagged when its p50 grows more than 1.5x
+or its statement count changes. Writes bench/results/scale.json.
 
     python bench/scale.py [--postgres URL] [--no-sqlite] [--requests 5]
                           [--only 1x|10x] [--keep DIR]
@@ -228,50 +229,87 @@ def clients(app) -> dict:
     return result
 
 
-def measure(url: str, requests: int) -> list[dict]:
-    app = app_for(url)
-    counted = {"statements": 0}
-    with app.app_context():
-        engine = db.engine
+class Target:
+    """One database to measure: its app, a signed-in client per role, its pages, and a
+    count of the statements its engine runs."""
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def _count(conn, cursor, statement, parameters, context, executemany):
-        counted["statements"] += 1
+    def __init__(self, url: str):
+        self.app = app_for(url)
+        self.statements = 0
+        with self.app.app_context():
+            self.engine = db.engine
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        self.clients = clients(self.app)
+        self.pages = pages(self.app)
 
-    by_role = clients(app)
-    figures = []
-    for who, name, path in pages(app):
-        client = by_role[who]
-        warm = client.get(path)
-        warm.get_data()
-        times, cpu, statements = [], [], []
-        for _ in range(requests):
-            counted["statements"] = 0
-            began, began_cpu = time.perf_counter(), time.process_time()
-            response = client.get(path)
-            body = response.get_data()
-            times.append(time.perf_counter() - began)
-            cpu.append(time.process_time() - began_cpu)
-            statements.append(counted["statements"])
-        figures.append(
-            {
-                "who": who,
-                "page": name,
-                "path": path,
-                "status": response.status_code,
-                "p50_ms": round(statistics.median(times) * 1000, 2),
-                # This process's CPU (SQLite's work included, PostgreSQL's not): less
-                # swayed than wall time by other load on the machine.
-                "p50_cpu_ms": round(statistics.median(cpu) * 1000, 2),
-                "bytes": len(body),
-                "statements": int(statistics.median(statements)),
-                "statements_vary": len(set(statements)) > 1,
-            }
+    def _count(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.statements += 1
+
+    def get(self, who: str, path: str):
+        """One request: (wall seconds, CPU seconds, statements, response, body)."""
+        self.statements = 0
+        began, began_cpu = time.perf_counter(), time.process_time()
+        response = self.clients[who].get(path)
+        body = response.get_data()
+        return (
+            time.perf_counter() - began,
+            time.process_time() - began_cpu,
+            self.statements,
+            response,
+            body,
         )
-        print(f"  {who:<8} {path[:60]:<60} {figures[-1]['p50_ms']:>9.1f} ms", flush=True)
-    with app.app_context():
-        db.engine.dispose()
-    return figures
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._count)
+        self.engine.dispose()
+
+
+def measure(urls: list[str], requests: int) -> list[list[dict]]:
+    """The figures of every page for each database in urls. With two, each page's
+    requests alternate between them (one to the first, one to the second, and so on),
+    so that a change in the machine's load falls on both sizes alike rather than on
+    whichever was measured at the time."""
+    targets = [Target(url) for url in urls]
+    results: list[list[dict]] = [[] for _ in targets]
+    for index in range(len(targets[0].pages)):
+        samples = []
+        for target in targets:
+            who, _, path = target.pages[index]
+            target.get(who, path)  # warm-up
+            samples.append({"times": [], "cpu": [], "statements": [], "last": None})
+        for _ in range(requests):
+            for target, sample in zip(targets, samples, strict=True):
+                who, _, path = target.pages[index]
+                took, took_cpu, ran, response, body = target.get(who, path)
+                sample["times"].append(took)
+                sample["cpu"].append(took_cpu)
+                sample["statements"].append(ran)
+                sample["last"] = (response, body)
+        for target, sample, figures in zip(targets, samples, results, strict=True):
+            who, name, path = target.pages[index]
+            times, cpu, statements = sample["times"], sample["cpu"], sample["statements"]
+            response, body = sample["last"]
+            figures.append(
+                {
+                    "who": who,
+                    "page": name,
+                    "path": path,
+                    "status": response.status_code,
+                    "p50_ms": round(statistics.median(times) * 1000, 2),
+                    # This process's CPU (SQLite's work included, PostgreSQL's not): less
+                    # swayed than wall time by other load on the machine.
+                    "p50_cpu_ms": round(statistics.median(cpu) * 1000, 2),
+                    "bytes": len(body),
+                    "statements": int(statistics.median(statements)),
+                    "statements_vary": len(set(statements)) > 1,
+                }
+            )
+        who, _, path = targets[0].pages[index]
+        shown = "  ".join(f"{figures[-1]['p50_ms']:>9.1f} ms" for figures in results)
+        print(f"  {who:<8} {path[:60]:<60} {shown}", flush=True)
+    for target in targets:
+        target.close()
+    return results
 
 
 def compare(one: list[dict], ten: list[dict]) -> list[dict]:
@@ -329,8 +367,18 @@ def print_single(database: str, size: str, figures: list[dict]) -> None:
         print(f"{f['path'][:60]:<60} {f['p50_ms']:>9.1f} {kb(f['bytes']):>9} {f['statements']:>4}")
 
 
-def run_database(name: str, make, sizes: list[str], requests: int) -> dict:
-    result = {"build_seconds": {}, "figures": {}}
+def run_database(
+    name: str, make, sizes: list[str], requests: int, *, together: bool = False
+) -> dict:
+    """Build each size and measure it. together: both sizes are built first, then
+    measured with their requests alternating (SQLite, a file per size); else each size
+    is measured once built (PostgreSQL, one database that holds one size at a time)."""
+    result = {
+        "build_seconds": {},
+        "figures": {},
+        "measured": "alternating" if together else "in turn",
+    }
+    urls = {}
     for size in sizes:
         print(f"\n{name} {size}: building...", flush=True)
         cpu = time.process_time()
@@ -338,16 +386,24 @@ def run_database(name: str, make, sizes: list[str], requests: int) -> dict:
         cpu = time.process_time() - cpu
         if seconds is None:
             result["build_seconds"][size] = "reused"
-            print(f"{name} {size}: reused the kept database; measuring", flush=True)
+            print(f"{name} {size}: reused the kept database", flush=True)
         else:
             result["build_seconds"][size] = round(seconds, 1)
             result.setdefault("build_cpu_seconds", {})[size] = round(cpu, 1)
             print(
                 f"{name} {size}: built in {seconds:.1f} s ({cpu:.1f} s CPU in this process, "
-                f"load average {os.getloadavg()[0]:.1f}); measuring",
+                f"load average {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
-        result["figures"][size] = measure(url, requests)
+        if together and len(sizes) > 1:
+            urls[size] = url
+        else:
+            print(f"{name} {size}: measuring", flush=True)
+            result["figures"][size] = measure([url], requests)[0]
+    if urls:
+        print(f"{name}: measuring {' and '.join(sizes)}, requests alternating", flush=True)
+        for size, figures in zip(sizes, measure(list(urls.values()), requests), strict=True):
+            result["figures"][size] = figures
     if len(sizes) == 2:
         result["pages"] = compare(result["figures"]["1x"], result["figures"]["10x"])
         print_table(name, result["pages"])
@@ -378,6 +434,7 @@ def main() -> int:
                 lambda size: sqlite_database(size, keep, workdir),
                 sizes,
                 args.requests,
+                together=True,
             )
         if args.postgres:
             databases["postgresql"] = run_database(
