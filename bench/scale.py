@@ -7,15 +7,16 @@ with --postgres, on PostgreSQL (its public schema is dropped and made again). Th
 requests visitor, learner, trainer and staff pages in-process with the Flask test
 client (production config, outbox sender off, rate limits off) and prints, for each,
 the p50 of N requests after a warm-up, the response size and the SQL statements per
-request, at both sizes, with the growth ratio; on SQLite each page's requests
-alternate between the two sizes. A page is flagged when its p50 grows more than 1.5x
+request, at both sizes, with the growth ratio; each page's requests alternate
+between the two sizes. A page is flagged when its p50 grows more than 1.5x
 or its statement count changes. Writes bench/results/scale.json.
 
     python bench/scale.py [--postgres URL] [--no-sqlite] [--requests 5]
                           [--only 1x|10x] [--keep DIR]
 
 --keep DIR keeps the built SQLite files in DIR/<migration head>-<builder hash>/ and
-reuses them on the next run (PostgreSQL is always built afresh).
+reuses them on the next run (PostgreSQL is always built afresh). On PostgreSQL, 1x is
+built in the database named and 10x in one beside it whose name ends in _10x.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ os.environ.pop("DATABASE_URL", None)
 
 import scale_data  # noqa: E402
 from sqlalchemy import create_engine, event, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 import config  # noqa: E402
 from bookings import create_app  # noqa: E402
@@ -140,7 +142,27 @@ def sqlite_database(size: str, keep: Path | None, workdir: Path) -> tuple[str, f
     return f"sqlite:///{path}", seconds
 
 
+def sibling_database(url: str, size: str) -> str:
+    """The database for size: the one named in url for 1x, and beside it (on the same
+    server, its name ending in _10x) for 10x, made when missing. Each size keeps its
+    own, so that their requests can alternate."""
+    base = make_url(config.normalise_database_url(url))
+    if size == "1x":
+        return base.render_as_string(hide_password=False)
+    name = f"{base.database}_{size}"
+    engine = create_engine(base.set(database="postgres"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def postgres_database(url: str, size: str) -> tuple[str, float]:
+    url = sibling_database(url, size)
     began = time.perf_counter()
     engine = create_engine(config.normalise_database_url(url))
     with engine.begin() as conn:
@@ -370,9 +392,9 @@ def print_single(database: str, size: str, figures: list[dict]) -> None:
 def run_database(
     name: str, make, sizes: list[str], requests: int, *, together: bool = False
 ) -> dict:
-    """Build each size and measure it. together: both sizes are built first, then
-    measured with their requests alternating (SQLite, a file per size); else each size
-    is measured once built (PostgreSQL, one database that holds one size at a time)."""
+    """Build each size and measure it. together: both sizes are built first, each in
+    its own database, then measured with their requests alternating; else each size is
+    measured once built."""
     result = {
         "build_seconds": {},
         "figures": {},
@@ -442,6 +464,7 @@ def main() -> int:
                 lambda size: postgres_database(args.postgres, size),
                 sizes,
                 args.requests,
+                together=True,
             )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
