@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, select
 
-from .. import timefmt
+from .. import substring, timefmt
 from ..batches import in_batches
 from ..enums import AUDIT_ACTION_LABELS
 from ..extensions import db
@@ -28,11 +28,6 @@ CSV_LIMIT = 100_000
 ENTRIES_ORDER = (AuditEntry.at.desc(), AuditEntry.id.desc())
 
 
-def _like(text: str) -> str:
-    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _start_of(day: date) -> datetime:
     return timefmt.from_local(datetime.combine(day, time.min))
 
@@ -49,7 +44,7 @@ def entries_query(
     """Entries matching every filter given, newest first; dates are UK dates, inclusive."""
     query = select(AuditEntry).order_by(*ENTRIES_ORDER)
     if who and who.strip():
-        query = query.where(func.lower(AuditEntry.actor).like(_like(who), escape="\\"))
+        query = query.where(substring.contains(AuditEntry.actor, substring.like_pattern(who)))
     if action:
         query = query.where(AuditEntry.action == action)
     if object_type:

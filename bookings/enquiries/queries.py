@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, func, or_, select
 
+from .. import substring
 from ..enums import EnquiryStatus
 from ..extensions import db
 from ..models import Course, Enquiry
@@ -24,14 +25,12 @@ def course_id_for(slug: str | None) -> int:
 
 
 def _matching(search: str):
-    search = search.strip().lower()
-    if not search:
+    if not search.strip():
         return None
-    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    like = f"%{escaped}%"
+    like = substring.like_pattern(search)
     return or_(
         *(
-            func.lower(column).like(like, escape="\\")
+            substring.contains(column, like)
             for column in (Enquiry.name, Enquiry.email, Enquiry.subject, Enquiry.message)
         )
     )
