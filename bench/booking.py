@@ -393,16 +393,21 @@ def bench_backend(name: str, database_url: str, args) -> dict:
                 "payer": "self",
             }
 
+        def posts_form_to(path: str):
+            """One client's POST of the booking form to path: True when it is redirected
+            to a booking."""
+
+            def post(browser: Browser) -> bool:
+                status, location, _ = browser.request("POST", path, booking_form(browser))
+                return status == 302 and "/bookings/" in location
+
+            return post
+
         # The floors: the same signed-in, CSRF-checked POST of the same form, with the
         # session read, a flash and a redirect, but no booking: with one plain row, and
         # with as many plain rows in one transaction as a booking here writes.
         def floor(rows: int) -> dict:
-            def form_only(browser: Browser) -> bool:
-                status, location, _ = browser.request(
-                    "POST", f"/_bench/form/{session_id}?rows={rows}", booking_form(browser)
-                )
-                return status == 302 and "/bookings/" in location
-
+            form_only = posts_form_to(f"/_bench/form/{session_id}?rows={rows}")
             ok, failed, took, latencies = run_clients(
                 args.clients, form_only, signed_in, args.max_seconds
             )
@@ -424,12 +429,8 @@ def bench_backend(name: str, database_url: str, args) -> dict:
 
         floors = [floor(1), floor(BOOKING_WRITES)]
 
-        def book(browser: Browser) -> bool:
-            status, location, _ = browser.request("POST", book_path, booking_form(browser))
-            return status == 302 and "/bookings/" in location
-
         bk_ok, bk_failed, bk_took, bk_lat = run_clients(
-            args.clients, book, signed_in, args.max_seconds
+            args.clients, posts_form_to(book_path), signed_in, args.max_seconds
         )
         bookings_per_s = bk_ok / bk_took
         print(
